@@ -1,0 +1,43 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "collector",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "collector", targets: ["CollectorCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "Collector",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .target(name: "Sinks_File", dependencies: ["Collector"]),
+        .target(name: "CollectorTestKit", dependencies: ["Collector"]),
+        .executableTarget(
+            name: "CollectorCLI",
+            dependencies: [
+                "Collector",
+                "Sinks_File",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "CollectorTests",
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
+            resources: [.copy("Golden")]
+        ),
+    ]
+)
