@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .target(
@@ -24,6 +26,26 @@ let package = Package(
         ),
         .target(name: "Sinks_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .target(name: "Archive", dependencies: ["CArchive"]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "LibXML", dependencies: ["CLibXML2"]),
+        .target(
+            name: "Enrichers_Knime",
+            dependencies: [
+                "Collector", "Archive", "LibXML",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "KnimeStandIn",
+            dependencies: [
+                "Archive",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "CollectorCLI",
             dependencies: [
@@ -33,6 +55,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "Enrichers_KnimeTests",
+            dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector"]
         ),
         .testTarget(
             name: "CollectorTests",
