@@ -41,10 +41,11 @@ let package = Package(
         .target(
             name: "KnimeStandIn",
             dependencies: [
-                "Archive",
+                "Archive", "LibXML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.copy("Resources/knwf")]
         ),
         .executableTarget(
             name: "CollectorCLI",

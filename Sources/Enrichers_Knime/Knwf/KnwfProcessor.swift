@@ -1,0 +1,163 @@
+import Archive
+import LibXML
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Filters a workflow archive (.knwf) to its configuration and extracts its data locations.
+///
+/// Two streaming passes with libarchive: the first reads only the listing (entry count, declared
+/// sizes, unsafe paths, the root folder); the second copies configuration entries to `output` and
+/// parses each settings.xml. Intermediate data is skipped without being decompressed. Refuses the
+/// whole archive (throws `KnwfError`, `output` is removed) when an entry escapes the root folder
+/// (`..`, absolute path, link), or a limit is passed. Blocking: call it off the cooperative pool.
+public struct KnwfProcessor: Sendable {
+    public var limits: KnwfLimits
+
+    public init(limits: KnwfLimits = KnwfLimits()) {
+        self.limits = limits
+    }
+
+    static let keptNames: Set<String> = ["settings.xml", "workflow.knime", "workflow.svg", "workflowset.meta", "workflow-metadata.xml"]
+
+    public func process(input: String, output: String) throws -> KnwfResult {
+        let root = try listing(input)
+        do {
+            return try copy(input: input, output: output, root: root)
+        } catch {
+            _ = output.withCString { unlink($0) }
+            throw error
+        }
+    }
+
+    /// Pass 1: checks every header and returns the root folder.
+    func listing(_ input: String) throws -> String {
+        let reader = try open(input)
+        var count = 0
+        var declared: Int64 = 0
+        var root: String?
+        while let entry = try next(reader) {
+            count += 1
+            if count > limits.maxEntries { throw KnwfError("more than \(limits.maxEntries) entries") }
+            declared += max(entry.declaredSize ?? 0, 0)
+            if declared > limits.maxDeclaredBytes {
+                throw KnwfError("entries declare more than \(limits.maxDeclaredBytes) bytes uncompressed")
+            }
+            let components = try Self.safeComponents(entry)
+            guard let first = components.first else { continue }
+            if components.count == 1, entry.kind != .directory {
+                throw KnwfError("file outside any root folder", entry: entry.path)
+            }
+            if let root, root != first {
+                throw KnwfError("more than one root folder (\"\(root)\" and \"\(first)\")", entry: entry.path)
+            }
+            root = first
+        }
+        guard let root else { throw KnwfError("the archive is empty") }
+        return root
+    }
+
+    /// Pass 2: copies configuration, parses settings.xml.
+    func copy(input: String, output: String, root: String) throws -> KnwfResult {
+        let reader = try open(input)
+        let writer: ArchiveWriter
+        do { writer = try ArchiveWriter(path: output) } catch { throw KnwfError("cannot write \(output): \(error)") }
+        var result = KnwfResult(rootFolder: root, keptEntries: [], droppedEntries: 0, locations: [], problems: [])
+        var keptBytes: Int64 = 0
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
+        while let entry = try next(reader) {
+            let components = try Self.safeComponents(entry)
+            let relative = Array(components.dropFirst())
+            guard entry.kind == .file, Self.isConfiguration(relative) else {
+                if entry.kind != .directory { result.droppedEntries += 1 }
+                do { try reader.skipData() } catch { throw KnwfError("\(error)", entry: entry.path) }
+                continue
+            }
+            if let size = entry.declaredSize, size > limits.maxKeptBytes - keptBytes {
+                throw KnwfError("kept entries would exceed \(limits.maxKeptBytes) bytes uncompressed", entry: entry.path)
+            }
+            // Read the entry whole (configuration files are small; bounded by the limits).
+            var bytes: [UInt8] = []
+            let startCompressed = reader.compressedBytesRead
+            while true {
+                let n: Int
+                do { n = try reader.read(into: buffer) } catch { throw KnwfError("\(error)", entry: entry.path) }
+                if n == 0 { break }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                keptBytes += Int64(n)
+                if keptBytes > limits.maxKeptBytes {
+                    throw KnwfError("kept entries exceed \(limits.maxKeptBytes) bytes uncompressed", entry: entry.path)
+                }
+                let size = Int64(bytes.count)
+                if size > limits.ratioFloorBytes {
+                    let compressed = max(reader.compressedBytesRead - startCompressed, 1)
+                    if size / compressed > limits.maxCompressionRatio {
+                        throw KnwfError("compression ratio above \(limits.maxCompressionRatio):1 (zip bomb?)", entry: entry.path)
+                    }
+                }
+            }
+            let relativePath = relative.joined(separator: "/")
+            do {
+                try writer.addFile(root + "/" + relativePath, bytes, modificationTime: entry.modificationTime)
+            } catch {
+                throw KnwfError("cannot write \(output): \(error)")
+            }
+            result.keptEntries.append(relativePath)
+            if relative.last == "settings.xml" {
+                if bytes.count > limits.maxSettingsBytes {
+                    result.problems.append("\(relativePath): larger than \(limits.maxSettingsBytes) bytes, not parsed")
+                    continue
+                }
+                do {
+                    let document = try LibXMLDocument(parsing: bytes, name: relativePath)
+                    let config = KnimeConfig(settingsXML: document.root)
+                    result.locations += KnimeLocationExtractor.locations(settings: config, node: relativePath)
+                } catch {
+                    result.problems.append("\(error)")
+                }
+            }
+        }
+        do { try writer.close() } catch { throw KnwfError("cannot write \(output): \(error)") }
+        return result
+    }
+
+    /// Whether a path relative to the root folder is configuration to keep.
+    static func isConfiguration(_ relative: [String]) -> Bool {
+        guard let name = relative.last else { return false }
+        for folder in relative.dropLast() {
+            if folder.hasPrefix("port_") || folder == "internal" || folder == "data" || folder.hasPrefix("filestore")
+                || folder == "drop" || folder == "internalTables" { return false }
+        }
+        if keptNames.contains(name) { return true }
+        if relative.count >= 2, relative[relative.count - 2] == ".artifacts",
+           name.hasPrefix("workflow-configuration"), name.hasSuffix(".json") { return true }
+        return false
+    }
+
+    /// The entry's path components, or an error when the entry could escape the root folder.
+    static func safeComponents(_ entry: ArchiveEntry) throws -> [String] {
+        if entry.kind == .symbolicLink || entry.kind == .hardLink {
+            throw KnwfError("links are not allowed", entry: entry.path)
+        }
+        if entry.kind == .other { throw KnwfError("special files are not allowed", entry: entry.path) }
+        let path = entry.path
+        if path.hasPrefix("/") || path.hasPrefix("\\") || path.contains("\0")
+            || (path.count >= 2 && path.dropFirst().first == ":") {
+            throw KnwfError("absolute path", entry: path)
+        }
+        let components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).contains("..") {
+            throw KnwfError("path escapes the root folder", entry: path)
+        }
+        return components.filter { $0 != "." }
+    }
+
+    private func open(_ path: String) throws -> ArchiveReader {
+        do { return try ArchiveReader(path: path) } catch { throw KnwfError("cannot read: \(error)") }
+    }
+
+    private func next(_ reader: ArchiveReader) throws -> ArchiveEntry? {
+        do { return try reader.next() } catch { throw KnwfError("cannot read: \(error)") }
+    }
+}
