@@ -23,12 +23,14 @@ let package = Package(
             ]
         ),
         .target(name: "Sinks_File", dependencies: ["Collector"]),
+        .target(name: "Sources_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
         .executableTarget(
             name: "CollectorCLI",
             dependencies: [
                 "Collector",
                 "Sinks_File",
+                "Sources_File",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -36,8 +38,9 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_File", "Sources_File"],
             resources: [.copy("Golden")]
         ),
+        .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit"]),
     ]
 )
