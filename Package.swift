@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "collector", targets: ["CollectorCLI"]),
+        .executable(name: "collector-bench-core", targets: ["CoreBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -35,6 +36,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .executableTarget(
+            name: "CoreBenchmark",
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
+            path: "Benchmarks/CoreBenchmark"
         ),
         .testTarget(
             name: "CollectorTests",
