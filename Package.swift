@@ -73,7 +73,8 @@ let package = Package(
         ),
         .testTarget(
             name: "Enrichers_KnimeTests",
-            dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector"]
+            dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "CollectorTests",
