@@ -20,12 +20,13 @@ public struct KnwfProcessor: Sendable {
 
     static let keptNames: Set<String> = ["settings.xml", "workflow.knime", "workflow.svg", "workflowset.meta", "workflow-metadata.xml"]
 
-    public func process(input: String, output: String) throws -> KnwfResult {
+    /// Filters `input` into `output` (nil: only extract the locations, write nothing).
+    public func process(input: String, output: String?) throws -> KnwfResult {
         let root = try listing(input)
         do {
             return try copy(input: input, output: output, root: root)
         } catch {
-            _ = output.withCString { unlink($0) }
+            if let output { _ = output.withCString { unlink($0) } }
             throw error
         }
     }
@@ -58,10 +59,12 @@ public struct KnwfProcessor: Sendable {
     }
 
     /// Pass 2: copies configuration, parses settings.xml.
-    func copy(input: String, output: String, root: String) throws -> KnwfResult {
+    func copy(input: String, output: String?, root: String) throws -> KnwfResult {
         let reader = try open(input)
-        let writer: ArchiveWriter
-        do { writer = try ArchiveWriter(path: output) } catch { throw KnwfError("cannot write \(output): \(error)") }
+        var writer: ArchiveWriter?
+        if let output {
+            do { writer = try ArchiveWriter(path: output) } catch { throw KnwfError("cannot write \(output): \(error)") }
+        }
         var result = KnwfResult(rootFolder: root, keptEntries: [], droppedEntries: 0, locations: [], problems: [])
         var keptBytes: Int64 = 0
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
@@ -99,9 +102,9 @@ public struct KnwfProcessor: Sendable {
             }
             let relativePath = relative.joined(separator: "/")
             do {
-                try writer.addFile(root + "/" + relativePath, bytes, modificationTime: entry.modificationTime)
+                try writer?.addFile(root + "/" + relativePath, bytes, modificationTime: entry.modificationTime)
             } catch {
-                throw KnwfError("cannot write \(output): \(error)")
+                throw KnwfError("cannot write \(output ?? ""): \(error)")
             }
             result.keptEntries.append(relativePath)
             if relative.last == "settings.xml" {
@@ -118,7 +121,7 @@ public struct KnwfProcessor: Sendable {
                 }
             }
         }
-        do { try writer.close() } catch { throw KnwfError("cannot write \(output): \(error)") }
+        do { try writer?.close() } catch { throw KnwfError("cannot write \(output ?? ""): \(error)") }
         return result
     }
 

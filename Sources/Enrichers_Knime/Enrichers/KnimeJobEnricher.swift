@@ -1,0 +1,102 @@
+import Collector
+import Logging
+
+/// `knime_job`: adds what KNIME Server knows of the job named by the event's `jobId` attribute.
+///
+/// Adds owner (actor when the log had none), `jobState`, `createdAt`/`startedAt`/`finishedAt`,
+/// `workflow`, `errorMessage` and `errorNode` (the last ERROR node message), and the data locations
+/// of executed nodes from the workflow summary (flow variables applied) as `paths`. Never throws
+/// for a failed lookup: a 404 (job discarded) or a server that stays down adds `enrichment_error`
+/// and the event goes on with what the log knew.
+public struct KnimeJobEnricher: Enricher {
+    public struct Configuration: Sendable {
+        public var server: KnimeClientConfiguration
+        public var maxPaths: Int
+        public var summary: Bool
+    }
+
+    let configuration: Configuration
+    let client: KnimeRESTClient
+    let pipeline: String
+    let logger: Logger
+
+    public init(_ configuration: Configuration, context: ComponentContext) throws {
+        self.configuration = configuration
+        client = try KnimeRESTClient(configuration.server, logger: context.logger)
+        pipeline = context.pipeline
+        logger = context.logger
+        KnimeSharedState.shared.register(client: client, pipeline: pipeline)
+    }
+
+    public func shutdown() async {
+        KnimeSharedState.shared.unregister(pipeline: pipeline, client: client)
+        await client.shutdown()
+    }
+
+    public func enrich(_ event: AuditEvent) async throws -> AuditEvent? {
+        guard let jobID = event.attributes["jobId"], !jobID.isEmpty else { return event }
+        var event = event
+        let deadline = client.jobDeadline()
+        var answers = KnimeSharedState.Answers()
+        do {
+            let (job, raw) = try await client.job(jobID, deadline: deadline)
+            answers.job = raw
+            Self.apply(job, to: &event)
+        } catch {
+            KnimePaths.addError("knime_job: \(error)", to: &event)
+            logger.warning("job lookup failed", metadata: ["jobId": "\(jobID)", "error": "\(error)"])
+            return event
+        }
+        if configuration.summary {
+            do {
+                let (summary, raw) = try await client.workflowSummary(jobID, deadline: deadline)
+                answers.summary = raw
+                KnimePaths.merge(summary.executedLocations(), into: &event, maximum: configuration.maxPaths)
+            } catch {
+                KnimePaths.addError("knime_job: workflow summary: \(error)", to: &event)
+            }
+        }
+        KnimeSharedState.shared.put(answers, pipeline: pipeline, jobID: jobID)
+        return event
+    }
+
+    static func apply(_ job: KnimeJob, to event: inout AuditEvent) {
+        if let owner = job.owner {
+            event.attributes["owner"] = owner
+            if event.actor.id == nil || event.actor.id == "" { event.actor.id = owner }
+            if event.actor.name == nil || event.actor.name == "" { event.actor.name = owner }
+        }
+        if let state = job.state { event.attributes["jobState"] = state }
+        if let workflow = job.workflow {
+            event.attributes["workflow"] = workflow
+            if event.resource.type != "workflow" { event.resource = Resource(type: "workflow", name: workflow) }
+        }
+        if let name = job.name, event.attributes["jobName"] == nil { event.attributes["jobName"] = name }
+        if let time = job.createdAt { event.attributes["createdAt"] = time.description }
+        if let time = job.startedAt { event.attributes["startedAt"] = time.description }
+        if let time = job.finishedAt { event.attributes["finishedAt"] = time.description }
+        if let executor = job.executorName, event.attributes["executor"] == nil { event.attributes["executor"] = executor }
+        if let error = job.lastError {
+            event.attributes["errorMessage"] = error.message
+            if !error.node.isEmpty { event.attributes["errorNode"] = error.node }
+        }
+    }
+}
+
+/// Makes `knime_job` enrichers.
+public struct KnimeJobEnricherFactory: EnricherFactory {
+    public init() {}
+    public var type: String { "knime_job" }
+    public var summary: String { "adds a KNIME job's details and the data locations its workflow summary shows" }
+
+    public func configuration(_ config: ConfigSection) -> KnimeJobEnricher.Configuration {
+        let server = KnimeClientConfiguration.read(config.section("server", doc: "the KNIME Server REST API"))
+        let maxPaths = config.int("max_paths", default: 100, range: 1...100_000, doc: "most paths reported; the rest are counted in paths_truncated")
+        let summary = config.bool("workflow_summary", default: true, doc: "fetch the workflow summary for the data locations")
+        return .init(server: server, maxPaths: maxPaths, summary: summary)
+    }
+
+    public func makeEnricher(_ configuration: KnimeJobEnricher.Configuration, context: ComponentContext) throws -> any Enricher {
+        try KnimeJobEnricher(configuration, context: context)
+    }
+}
