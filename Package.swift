@@ -73,7 +73,7 @@ let package = Package(
         ),
         .testTarget(
             name: "Enrichers_KnimeTests",
-            dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector"],
+            dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector", "CollectorTestKit"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

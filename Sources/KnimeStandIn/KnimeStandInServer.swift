@@ -58,7 +58,7 @@ public final class KnimeStandInServer: Sendable {
             await self.respond(request)
         }
         var logger = Logger(label: "knime-standin")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         let app = Application(
             responder: responder,
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "KNIME-StandIn"),
