@@ -61,6 +61,8 @@ let package = Package(
                 "Collector",
                 "Sinks_File",
                 "Sources_File",
+                "Enrichers_Knime",
+                "KnimeStandIn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import Collector
+import Enrichers_Knime
 import Sinks_File
 import Sources_File
 
@@ -9,6 +10,8 @@ enum Registry {
         registry.register(JSONLinesSourceFactory())
         registry.register(FileSinkFactory())
         registry.register(StdoutSinkFactory())
+        registry.register(KnimeJobEnricherFactory())
+        registry.register(KnimeWorkflowEnricherFactory())
         return registry
     }
 }
