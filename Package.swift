@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "collector", targets: ["CollectorCLI"]),
         .executable(name: "collector-bench-core", targets: ["CoreBenchmark"]),
+        .executable(name: "collector-bench-knime", targets: ["KnimeBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -67,6 +68,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .executableTarget(
+            name: "KnimeBenchmark",
+            dependencies: ["Collector", "Enrichers_Knime", "KnimeStandIn", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/KnimeBenchmark"
         ),
         .executableTarget(
             name: "CoreBenchmark",

@@ -13,6 +13,12 @@ public struct KnimeJobEnricher: Enricher {
         public var server: KnimeClientConfiguration
         public var maxPaths: Int
         public var summary: Bool
+
+        public init(server: KnimeClientConfiguration, maxPaths: Int = 100, summary: Bool = true) {
+            self.server = server
+            self.maxPaths = maxPaths
+            self.summary = summary
+        }
     }
 
     let configuration: Configuration

@@ -18,6 +18,13 @@ public struct KnimeWorkflowEnricher: Enricher {
         public var server: KnimeClientConfiguration?
         public var maxPaths: Int
         public var limits: KnwfLimits
+
+        public init(auditDirectory: String, server: KnimeClientConfiguration? = nil, maxPaths: Int = 100, limits: KnwfLimits = KnwfLimits()) {
+            self.auditDirectory = auditDirectory
+            self.server = server
+            self.maxPaths = maxPaths
+            self.limits = limits
+        }
     }
 
     let configuration: Configuration
