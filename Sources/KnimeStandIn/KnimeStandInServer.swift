@@ -178,16 +178,22 @@ public final class KnimeStandInServer: Sendable {
 
     func summary(_ job: StandInJob) -> Response {
         let workflow = state.withLock { $0.workflows[job.workflow] }
-        var nodes: [StandInJSON.Value] = []
+        var nodes = "[]"
         if let workflow, case .archive(let file) = workflow.body {
-            nodes = StandInSummaryBuilder.nodes(archive: file, failingNode: job.errorNode) ?? []
+            let key = file + "\u{0}" + (job.errorNode ?? "")
+            if let cached = state.withLock({ $0.summaries[key] }) {
+                nodes = cached
+            } else {
+                nodes = StandInJSON.render(.array(StandInSummaryBuilder.nodes(archive: file, failingNode: job.errorNode) ?? []))
+                state.withLock { $0.summaries[key] = nodes }
+            }
         }
         let body = StandInJSON.Value.object([
             ("version", .string("4.7.0")),
             ("summaryCreationDateTime", .string("2024-04-25 16:59:00 +0200")),
             ("environment", .object([("knimeVersion", .string("4.7.8.v202310190954")), ("os", .string("linux"))])),
             ("workflow", .object([("name", .string(String(job.workflow.split(separator: "/").last ?? ""))),
-                                  ("nodes", .array(nodes))])),
+                                  ("nodes", .raw(nodes))])),
         ])
         return json(body, mason: false)
     }

@@ -6,6 +6,8 @@ enum StandInJSON {
         case bool(Bool)
         case array([Value])
         case object([(String, Value)])
+        /// Already rendered JSON.
+        case raw(String)
     }
 
     static func render(_ value: Value) -> String {
@@ -19,6 +21,7 @@ enum StandInJSON {
         case .string(let text): quote(text, into: &out)
         case .number(let text): out += text
         case .bool(let flag): out += flag ? "true" : "false"
+        case .raw(let text): out += text
         case .array(let items):
             out += "["
             for (index, item) in items.enumerated() {
