@@ -81,7 +81,8 @@ let package = Package(
         ),
         .testTarget(
             name: "Enrichers_KnimeTests",
-            dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector", "CollectorTestKit"],
+            dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector", "CollectorTestKit", "Sinks_File",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -51,11 +51,11 @@ struct DemoCommand: AsyncParsableCommand {
         let server = KnimeStandInServer()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let yesterday = (now / 86_400_000 - 1) * 86_400_000
-        let scenario = StandInScenario.day(count: jobs, dayStartMilliseconds: yesterday)
+        let scenario = try StandInScenario.day(count: jobs, dayStartMilliseconds: yesterday, executedDirectory: root)
         scenario.install(on: server)
         try await server.start()
         let files = try StandInTomcatLog.write(scenario.jobs, to: logs)
-        Self.say("KNIME stand-in: \(server.baseURL) (\(scenario.jobs.count) jobs over \(scenario.workflows.count) real workflows; a discarded job, a 500, a slow answer)")
+        Self.say("KNIME stand-in: \(server.baseURL) (\(scenario.jobs.count) jobs over \(scenario.workflows.count) real workflows exported with intermediate data; a discarded job, a 500, a slow answer)")
         Self.say("Tomcat log: \(files.joined(separator: ", "))")
 
         let environment = ProcessInfo.processInfo.environment.merging([

@@ -92,17 +92,17 @@ public final class KnimeStandInServer: Sendable {
     // MARK: Answers
 
     func respond(_ request: Request) async -> Response {
+        let rawPath = request.uri.path
+        guard rawPath.hasPrefix(Self.apiPrefix) else { return text(.notFound, "not found") }
+        let path = String(rawPath.dropFirst(Self.apiPrefix.count))
+        let decoded = path.removingPercentEncoding ?? path
+        state.withLock { $0.calls[decoded, default: 0] += 1 }
         if let credentials {
             let expected = "Basic " + Data(credentials.utf8).base64EncodedString()
             guard request.headers[.authorization] == expected else {
                 return text(.unauthorized, "authentication required", headers: [.wwwAuthenticate: "Basic realm=\"KNIME\""])
             }
         }
-        let rawPath = request.uri.path
-        guard rawPath.hasPrefix(Self.apiPrefix) else { return text(.notFound, "not found") }
-        let path = String(rawPath.dropFirst(Self.apiPrefix.count))
-        let decoded = path.removingPercentEncoding ?? path
-        state.withLock { $0.calls[decoded, default: 0] += 1 }
         if decoded == "/jobs" || decoded == "/jobs/" { return jobList() }
         if decoded.hasPrefix("/repository/"), decoded.hasSuffix(":data") {
             return await workflowData(String(decoded.dropFirst("/repository".count).dropLast(":data".count)))

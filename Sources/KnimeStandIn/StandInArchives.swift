@@ -90,3 +90,34 @@ public enum StandInArchives {
         try writer.close()
     }
 }
+
+extension StandInArchives {
+    /// A copy of a real archive as an executed workflow exports it: every node folder also holds
+    /// `port_1/`, `internal/`, `data/` and `filestore/` intermediate data (what must not be archived).
+    public static func writeExecutedCopy(of source: String, to path: String) throws {
+        let reader = try ArchiveReader(path: source)
+        let writer = try ArchiveWriter(path: path)
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var nodeFolders: [String] = []
+        while let entry = try reader.next() {
+            guard entry.kind == .file else { continue }
+            var bytes: [UInt8] = []
+            while true {
+                let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
+                if n == 0 { break }
+                bytes += buffer[0..<n]
+            }
+            try writer.addFile(entry.path, bytes, permissions: 0o644, modificationTime: entry.modificationTime)
+            if entry.path.hasSuffix("/settings.xml") { nodeFolders.append(String(entry.path.dropLast("settings.xml".count))) }
+        }
+        let table = Array(String(repeating: "Row0,1.5,compound CHEMBL25,active\n", count: 2_000).utf8)
+        for folder in nodeFolders {
+            try writer.addFile(folder + "port_1/spec.xml", Array("<config key=\"spec.xml\"/>".utf8))
+            try writer.addFile(folder + "port_1/data.zip", table)
+            try writer.addFile(folder + "internal/internalTables.zip", table)
+            try writer.addFile(folder + "data/view.bin", table)
+            try writer.addFile(folder + "filestore/000/file.bin", table)
+        }
+        try writer.close()
+    }
+}

@@ -18,10 +18,17 @@ public struct StandInScenario: Sendable {
                          "EXECUTION_CANCELLED", "EXECUTION_FAILED_WITH_CONTENT", "EXECUTION_FINISHED"]
 
     /// `count` jobs spread over the UTC day starting at `dayStartMilliseconds`. With `faults`, job 3
-    /// is discarded (404), job 5 answers 500 twice first, job 7 is slow.
+    /// is discarded (404), job 5 answers 500 twice first, job 7 is slow. With `executedDirectory`, the
+    /// workflows are served as executed copies (intermediate data included) written there.
     public static func day(count: Int, dayStartMilliseconds: Int64, archiveDirectory: String = StandInArchives.realDirectory,
-                           faults: Bool = true) -> StandInScenario {
-        let workflows = repository.map { StandInWorkflow(path: $0.path, body: .archive(archiveDirectory + "/" + $0.file)) }
+                           faults: Bool = true, executedDirectory: String? = nil) throws -> StandInScenario {
+        let workflows = try repository.map { entry -> StandInWorkflow in
+            let real = archiveDirectory + "/" + entry.file
+            guard let executedDirectory else { return StandInWorkflow(path: entry.path, body: .archive(real)) }
+            let copy = executedDirectory + "/executed-" + entry.file
+            try StandInArchives.writeExecutedCopy(of: real, to: copy)
+            return StandInWorkflow(path: entry.path, body: .archive(copy))
+        }
         let step = 86_000_000 / Int64(max(count, 1))
         let jobs = (0..<count).map { index -> StandInJob in
             let workflow = repository[index % repository.count].path

@@ -13,7 +13,7 @@ public struct LibXMLDocument: Sendable {
     /// Parses `bytes`. `name` only names the document in errors.
     public init(parsing bytes: [UInt8], name: String) throws {
         guard let context = xmlNewParserCtxt() else {
-            throw LibXMLError(message: "cannot allocate a parser context", document: name, line: 0)
+            throw LibXMLParseError(message: "cannot allocate a parser context", document: name, line: 0)
         }
         defer { xmlFreeParserCtxt(context) }
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOERROR.rawValue)
@@ -23,20 +23,20 @@ public struct LibXMLDocument: Sendable {
             }
         }
         guard let document else {
-            throw Self.lastError(context, name) ?? LibXMLError(message: "not well-formed XML", document: name, line: 0)
+            throw Self.lastError(context, name) ?? LibXMLParseError(message: "not well-formed XML", document: name, line: 0)
         }
         defer { xmlFreeDoc(document) }
         guard let rootNode = xmlDocGetRootElement(document) else {
-            throw LibXMLError(message: "document has no root element", document: name, line: 0)
+            throw LibXMLParseError(message: "document has no root element", document: name, line: 0)
         }
         root = Self.copy(rootNode)
     }
 
-    private static func lastError(_ context: xmlParserCtxtPtr, _ name: String) -> LibXMLError? {
+    private static func lastError(_ context: xmlParserCtxtPtr, _ name: String) -> LibXMLParseError? {
         guard let error = xmlCtxtGetLastError(UnsafeMutableRawPointer(context)) else { return nil }
         let message = error.pointee.message.map { String(cString: $0) }?
             .trimmingCharacters(in: " \n") ?? "parse error"
-        return LibXMLError(message: message, document: name, line: Int(error.pointee.line))
+        return LibXMLParseError(message: message, document: name, line: Int(error.pointee.line))
     }
 
     private static func copy(_ node: xmlNodePtr) -> LibXMLElement {

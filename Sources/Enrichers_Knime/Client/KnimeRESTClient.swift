@@ -4,16 +4,25 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// KNIME Server REST API v4 client: pooled connections, a concurrency limit, retries with
 /// exponential backoff and jitter for connection errors, timeouts and 5xx answers, and a deadline
 /// every call of one job shares.
 ///
 /// Credentials are sent as HTTP basic auth or a bearer token and never logged. Thread-safe.
-/// Call `shutdown()` once when done (idempotent).
+/// The HTTP client is made on first use (so a client never used needs no shutdown); call
+/// `shutdown()` when done (idempotent; later calls fail).
 public final class KnimeRESTClient: Sendable {
+    enum HTTPState {
+        case idle
+        case running(HTTPClient)
+        case shutDown
+    }
+
     public let configuration: KnimeClientConfiguration
-    private let http: HTTPClient
+    private let httpConfiguration: HTTPClient.Configuration
+    private let httpState = Mutex(HTTPState.idle)
     private let limiter: AsyncLimiter
     private let logger: Logger
     private let authorization: String?
@@ -38,7 +47,7 @@ public final class KnimeRESTClient: Sendable {
             connectionPool: .init(idleTimeout: .seconds(60),
                                   concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnections))
         http.decompression = .disabled
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
+        httpConfiguration = http
         limiter = AsyncLimiter(limit: configuration.concurrency)
         if let token = configuration.token {
             authorization = "Bearer " + token.value
@@ -51,7 +60,29 @@ public final class KnimeRESTClient: Sendable {
     }
 
     public func shutdown() async {
-        try? await http.shutdown()
+        let client = httpState.withLock { state -> HTTPClient? in
+            defer { state = .shutDown }
+            if case .running(let client) = state { return client }
+            return nil
+        }
+        try? await client?.shutdown()
+    }
+
+    /// The pooled HTTP client, made on first use.
+    var http: HTTPClient {
+        get throws {
+            try httpState.withLock { state in
+                switch state {
+                case .running(let client): return client
+                case .shutDown:
+                    throw KnimeClientError(message: "the client is shut down", request: "", isRetriable: false)
+                case .idle:
+                    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+                    state = .running(client)
+                    return client
+                }
+            }
+        }
     }
 
     /// A deadline for one job's calls, from the configured `job_deadline_ms`.

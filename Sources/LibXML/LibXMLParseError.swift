@@ -1,5 +1,5 @@
 /// A parse error from libxml2, with the document's name and the line it happened on.
-public struct LibXMLError: Error, CustomStringConvertible, Sendable {
+public struct LibXMLParseError: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// The document's name as passed to the parser (a file or entry path).
     public var document: String
