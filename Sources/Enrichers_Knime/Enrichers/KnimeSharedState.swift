@@ -21,7 +21,7 @@ public final class KnimeSharedState: Sendable {
     static let maxAnswers = 4096
 
     public func register(client: KnimeRESTClient, pipeline: String) {
-        state.withLock { $0.clients[pipeline] = $0.clients[pipeline] ?? client }
+        state.withLock { $0.clients[pipeline] = client }
     }
 
     public func unregister(pipeline: String, client: KnimeRESTClient) {
