@@ -56,7 +56,7 @@ func event(_ job: StandInJob) -> AuditEvent {
 
 switch arguments[1] {
 case "jobs":
-    let scenario = StandInScenario.day(count: number, dayStartMilliseconds: 1_714_003_200_000, faults: false)
+    let scenario = try StandInScenario.day(count: number, dayStartMilliseconds: 1_714_003_200_000, faults: false)
     scenario.install(on: server)
     try await server.start()
     let (jobs, workflows) = try makeEnrichers(server.baseURL)
