@@ -116,7 +116,7 @@ case "memory":
     let kept = (try? FileManager.default.attributesOfItem(atPath: auditPath + "/\(job.id).knwf")[.size] as? NSNumber)?.intValue ?? -1
     print("memory: archive \(size / 1_048_576) MiB (\(size) bytes) downloaded, filtered and archived in \(elapsed); "
           + "idle RSS \(idle / 1024) MiB, peak RSS \(peak / 1024) MiB, peak above idle \((peak - idle) / 1024) MiB; "
-          + "filtered archive \(kept) bytes; paths \(done.attributes.values("paths")); error: \(done.attributes["enrichment_error"] ?? "none")")
+          + "downloaded \(done.attributes["workflowArchiveBytes"] ?? "?") bytes; filtered archive \(kept) bytes; paths \(done.attributes.values("paths")); error: \(done.attributes["enrichment_error"] ?? "none")")
     await jobs.shutdown()
     await workflows.shutdown()
 default:

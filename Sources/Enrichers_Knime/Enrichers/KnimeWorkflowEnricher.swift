@@ -87,7 +87,8 @@ public struct KnimeWorkflowEnricher: Enricher {
             if let workflow = event.attributes["workflow"] ?? (event.resource.type == "workflow" ? event.resource.name : nil) {
                 let download = staging + "/.download"
                 do {
-                    _ = try await client.downloadWorkflow(workflow, to: download, deadline: deadline)
+                    let downloaded = try await client.downloadWorkflow(workflow, to: download, deadline: deadline)
+                    event.attributes["workflowArchiveBytes"] = String(downloaded)
                     let result = try await process(download, output: staging + "/\(jobID).knwf")
                     _ = fsyncFile(staging + "/\(jobID).knwf")
                     KnimePaths.merge(result.locations, into: &event, maximum: configuration.maxPaths)
