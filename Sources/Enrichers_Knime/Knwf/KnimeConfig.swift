@@ -58,7 +58,7 @@ public struct KnimeConfig: Sendable, Hashable {
 /// KNIME's own escape inside settings values: `%%` followed by five decimal digits is a character code.
 public enum KnimeUnescape {
     public static func decode(_ text: String) -> String {
-        guard text.contains("%%") else { return text }
+        guard hasDoublePercent(text) else { return text }
         var out = String.UnicodeScalarView()
         let scalars = Array(text.unicodeScalars)
         var index = 0
@@ -76,5 +76,19 @@ public enum KnimeUnescape {
             index += 1
         }
         return String(out)
+    }
+
+    /// A byte scan for `%%` (much cheaper than `String.contains`, which goes through Foundation).
+    static func hasDoublePercent(_ text: String) -> Bool {
+        var previous = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "%") {
+                if previous { return true }
+                previous = true
+            } else {
+                previous = false
+            }
+        }
+        return false
     }
 }
