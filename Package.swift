@@ -24,6 +24,9 @@ let package = Package(
         ),
         .target(name: "Sinks_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
+        .systemLibrary(name: "CRDKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .target(name: "RDKafka", dependencies: ["CRDKafka"]),
+        .target(name: "Sinks_Kafka", dependencies: ["Collector", "RDKafka"]),
         .executableTarget(
             name: "CollectorCLI",
             dependencies: [
@@ -39,5 +42,7 @@ let package = Package(
             dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
             resources: [.copy("Golden")]
         ),
+        .testTarget(name: "RDKafkaTests", dependencies: ["RDKafka"]),
+        .testTarget(name: "Sinks_KafkaTests", dependencies: ["Sinks_Kafka", "RDKafka", "Collector", "CollectorTestKit"]),
     ]
 )
