@@ -39,7 +39,6 @@ public struct RDKafkaError: Error, Sendable, CustomStringConvertible, Equatable 
 
     static let permanentCodes: Set<Int32> = [
         RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE.rawValue,
-        RD_KAFKA_RESP_ERR__MSG_SIZE_TOO_LARGE.rawValue,
         RD_KAFKA_RESP_ERR_INVALID_MSG.rawValue,
         RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE.rawValue,
         RD_KAFKA_RESP_ERR_INVALID_RECORD.rawValue,
