@@ -12,7 +12,8 @@ import Synchronization
 /// Failed deliveries: a permanent one (too large, invalid, unknown topic) rejects that event
 /// (dead letter); if any is retriable, `write` throws a retriable error and the engine writes the
 /// whole batch again (records already delivered are then duplicated, with the same `event_id`).
-/// A full local queue waits instead of failing. A producer that raised a fatal error is replaced.
+/// A full local queue waits instead of failing. After a fatal error or a retriable failure the
+/// producer is replaced, so the retry starts with a fresh idempotence state.
 public final class KafkaSink: Sink {
     /// Version of the record layout (value format + headers), sent as the `schema_version` header.
     public static let schemaVersion = "1"
@@ -49,6 +50,11 @@ public final class KafkaSink: Sink {
         }
         if let fatal = producer.fatalError {
             logger.error("kafka producer failed for good; making a new one", metadata: ["error": "\(fatal)"])
+            await replace(producer)
+        } else if retriable != nil {
+            // A broker that lost its state (restart, failover) can keep refusing this producer's
+            // idempotence sequence (UNKNOWN_PRODUCER_ID) for as long as the producer lives: start the
+            // retry with a new producer id.
             await replace(producer)
         }
         if let retriable {

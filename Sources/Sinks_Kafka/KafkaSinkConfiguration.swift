@@ -14,11 +14,13 @@ public struct KafkaSinkConfiguration: Sendable {
     public var shutdownTimeoutMilliseconds: Int
 
     /// Defaults for an audit producer: every in-sync replica acknowledges, no duplicates from
-    /// internal retries, lz4 batches.
+    /// internal retries, lz4 batches; a record librdkafka could not deliver within 30 s fails the
+    /// write as retriable (the engine then retries with backoff) instead of after librdkafka's 5 min.
     public static let defaults: [(name: String, value: String)] = [
         ("acks", "all"),
         ("enable.idempotence", "true"),
         ("compression.codec", "lz4"),
+        ("message.timeout.ms", "30000"),
     ]
 
     public init(brokers: [String], topic: String, key: KafkaRecordKey = .id, format: EventFormat = .json,
