@@ -8,6 +8,7 @@ import Testing
 
 /// The sink against the real tansu broker (scripts/services/kafka). Serialized: one test stops and
 /// starts the broker.
+extension KafkaBrokerTests {
 @Suite(.serialized)
 struct KafkaSinkTests {
     static let logger = Logger(label: "kafka-test")
@@ -131,6 +132,7 @@ struct KafkaSinkTests {
         })
         #expect(ids.isSuperset(of: pending.map(\.id)))
     }
+}
 }
 
 func unusedPort() throws -> Int {

@@ -92,3 +92,7 @@ struct KafkaTestError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
+
+/// Every suite that uses the broker runs inside this one, one test at a time: some tests stop and
+/// start the broker.
+@Suite(.serialized) struct KafkaBrokerTests {}
