@@ -9,13 +9,16 @@ final class RDKafkaPoller: Sendable {
     private let handle: RDKafkaClientHandle
     private let tracker: RDKafkaDeliveryTracker
     private let onError: (@Sendable (RDKafkaError) -> Void)?
+    private let onLog: (@Sendable (Int, String, String) -> Void)?
     private let stopping = Atomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
 
-    init(handle: RDKafkaClientHandle, tracker: RDKafkaDeliveryTracker, onError: (@Sendable (RDKafkaError) -> Void)?) {
+    init(handle: RDKafkaClientHandle, tracker: RDKafkaDeliveryTracker, onError: (@Sendable (RDKafkaError) -> Void)?,
+         onLog: (@Sendable (Int, String, String) -> Void)?) {
         self.handle = handle
         self.tracker = tracker
         self.onError = onError
+        self.onLog = onLog
     }
 
     func start(name: String) {
@@ -61,6 +64,13 @@ final class RDKafkaPoller: Sendable {
             var error = RDKafkaError(code: code.rawValue, message: text, isFatal: rd_kafka_event_error_is_fatal(event) != 0)
             if error.isFatal, let fatal = handle.fatalError() { error = fatal }
             onError?(error)
+        case RD_KAFKA_EVENT_LOG:
+            var facility: UnsafePointer<CChar>?
+            var text: UnsafePointer<CChar>?
+            var level: Int32 = 0
+            if rd_kafka_event_log(event, &facility, &text, &level) == 0 {
+                onLog?(Int(level), facility.map { String(cString: $0) } ?? "", text.map { String(cString: $0) } ?? "")
+            }
         default:
             break
         }

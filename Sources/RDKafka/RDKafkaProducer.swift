@@ -23,11 +23,17 @@ public final class RDKafkaProducer: Sendable {
     ///
     /// - Parameter onError: called on the poll thread for client-level errors (all brokers down,
     ///   authentication failures, fatal errors); must not block.
-    public init(_ configuration: RDKafkaConfiguration, onError: (@Sendable (RDKafkaError) -> Void)? = nil) throws(RDKafkaError) {
+    /// - Parameter onLog: called on the poll thread with librdkafka's log lines (syslog level,
+    ///   facility, text), which otherwise go to stderr; must not block.
+    public init(_ configuration: RDKafkaConfiguration, onError: (@Sendable (RDKafkaError) -> Void)? = nil,
+                onLog: (@Sendable (_ level: Int, _ facility: String, _ message: String) -> Void)? = nil) throws(RDKafkaError) {
+        var configuration = configuration
+        configuration.set("log.queue", "true")
         let conf = try configuration.makeConf()
-        rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
+        rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR | RD_KAFKA_EVENT_LOG))
         handle = try RDKafkaClientHandle(producerConf: conf)
-        poller = RDKafkaPoller(handle: handle, tracker: tracker, onError: onError)
+        rd_kafka_set_log_queue(handle.client, handle.queue)
+        poller = RDKafkaPoller(handle: handle, tracker: tracker, onError: onError, onLog: onLog)
         poller.start(name: "rdkafka-poll")
     }
 

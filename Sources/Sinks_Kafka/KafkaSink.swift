@@ -83,13 +83,16 @@ public final class KafkaSink: Sink {
             let made: RDKafkaProducer
             do {
                 let logger = self.logger
-                made = try RDKafkaProducer(configuration.librdkafka) { error in
+                made = try RDKafkaProducer(configuration.librdkafka, onError: { error in
                     if error.isFatal {
                         logger.error("kafka: \(error)")
                     } else {
                         logger.warning("kafka: \(error)")
                     }
-                }
+                }, onLog: { level, facility, message in
+                    // Errors arrive as error events above; the log lines add detail.
+                    logger.debug("librdkafka \(facility): \(message)", metadata: ["syslog_level": "\(level)"])
+                })
             } catch {
                 throw CollectorError(.configuration, "cannot make the kafka producer: \(error)", context: name)
             }
