@@ -32,6 +32,7 @@ let package = Package(
             dependencies: [
                 "Collector",
                 "Sinks_File",
+                "Sinks_Kafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

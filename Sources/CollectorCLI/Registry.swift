@@ -1,5 +1,6 @@
 import Collector
 import Sinks_File
+import Sinks_Kafka
 
 /// Every component type this binary knows: the one place that imports every plugin.
 enum Registry {
@@ -7,6 +8,7 @@ enum Registry {
         var registry = ComponentRegistry()
         registry.register(FileSinkFactory())
         registry.register(StdoutSinkFactory())
+        registry.register(KafkaSinkFactory())
         return registry
     }
 }
