@@ -24,6 +24,10 @@ let package = Package(
         ),
         .target(name: "Sinks_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
+        .target(
+            name: "Sources_KnimeLog",
+            dependencies: ["Collector", .product(name: "DequeModule", package: "swift-collections")]
+        ),
         .executableTarget(
             name: "CollectorCLI",
             dependencies: [
@@ -33,6 +37,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "Sources_KnimeLogTests",
+            dependencies: ["Sources_KnimeLog", "Collector", "CollectorTestKit"]
         ),
         .testTarget(
             name: "CollectorTests",
