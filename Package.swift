@@ -23,6 +23,7 @@ let package = Package(
             ]
         ),
         .target(name: "Sinks_File", dependencies: ["Collector"]),
+        .target(name: "Sources_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
         .target(
             name: "Sources_KnimeLog",
@@ -33,6 +34,7 @@ let package = Package(
             dependencies: [
                 "Collector",
                 "Sinks_File",
+                "Sources_File",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -44,8 +46,9 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_File", "Sources_File"],
             resources: [.copy("Golden")]
         ),
+        .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit"]),
     ]
 )
