@@ -35,6 +35,7 @@ let package = Package(
                 "Collector",
                 "Sinks_File",
                 "Sources_File",
+                "Sources_KnimeLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -42,7 +43,7 @@ let package = Package(
         ),
         .testTarget(
             name: "Sources_KnimeLogTests",
-            dependencies: ["Sources_KnimeLog", "Collector", "CollectorTestKit"]
+            dependencies: ["Sources_KnimeLog", "Collector", "CollectorTestKit", "Sinks_File"]
         ),
         .testTarget(
             name: "CollectorTests",

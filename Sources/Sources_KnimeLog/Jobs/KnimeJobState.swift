@@ -1,17 +1,17 @@
 import Collector
 
 /// KNIME job states and the audit outcome each one means.
-enum KnimeJobState {
-    static let terminal = ["EXECUTION_FINISHED", "EXECUTION_FAILED", "EXECUTION_FAILED_WITH_CONTENT", "EXECUTION_CANCELLED"]
-    static let abnormal = ["LOAD_ERROR", "NOT_EXECUTABLE", "DISCARDED", "VANISHED"]
-    static let other = ["IDLE", "CONFIGURED", "EXECUTING", "EXECUTED", "LOADING", "INTERACTION_REQUIRED", "UNDEFINED"]
+public enum KnimeJobState {
+    public static let terminal = ["EXECUTION_FINISHED", "EXECUTION_FAILED", "EXECUTION_FAILED_WITH_CONTENT", "EXECUTION_CANCELLED"]
+    public static let abnormal = ["LOAD_ERROR", "NOT_EXECUTABLE", "DISCARDED", "VANISHED"]
+    public static let other = ["IDLE", "CONFIGURED", "EXECUTING", "EXECUTED", "LOADING", "INTERACTION_REQUIRED", "UNDEFINED"]
     /// The states that emit an event unless `states` says otherwise.
-    static let defaultStates = terminal + abnormal
-    static let all = terminal + abnormal + other
+    public static let defaultStates = terminal + abnormal
+    public static let all = terminal + abnormal + other
 
     /// success for FINISHED; failure for FAILED, FAILED_WITH_CONTENT, LOAD_ERROR, NOT_EXECUTABLE,
     /// VANISHED; unavailable for CANCELLED and DISCARDED; unknown otherwise.
-    static func outcome(_ state: String) -> Outcome {
+    public static func outcome(_ state: String) -> Outcome {
         switch state {
         case "EXECUTION_FINISHED", "EXECUTED": .success
         case "EXECUTION_FAILED", "EXECUTION_FAILED_WITH_CONTENT", "LOAD_ERROR", "NOT_EXECUTABLE", "VANISHED": .failure
