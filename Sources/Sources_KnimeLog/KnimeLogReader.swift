@@ -51,6 +51,7 @@ struct KnimeLogReader {
                 logger.warning("KNIME line skipped: \(reason)", metadata: [
                     "file": "\(file.path)", "offset": "\(chunk.fileOffset + Int64(start))"])
             case .record(.finished(let finished)):
+                defer { tracker.observe(.finished(finished), time: nil) }
                 guard configuration.states.contains(finished.state) else { continue }
                 let lineOffset = chunk.fileOffset + Int64(start)
                 let time = zone.eventTime(finished.timestamp)

@@ -14,7 +14,8 @@ struct JobFacts: Sendable, Hashable {
 ///
 /// At most `capacity` jobs (and `capacity / 16` threads awaiting their job line) are remembered;
 /// older ones are forgotten first, as are jobs not mentioned for `expiryMilliseconds` of log time.
-/// A forgotten job still produces its event, only without the facts learnt earlier. Not thread-safe:
+/// A job is forgotten once it finished (its facts are in the event) or was discarded. A job
+/// forgotten early still produces its event, only without the facts learnt earlier. Not thread-safe:
 /// owned by one source run.
 final class JobTracker {
     let capacity: Int
@@ -54,8 +55,9 @@ final class JobTracker {
             store(mention.jobId, facts, time: time)
         case .discarded(let jobId):
             jobs[jobId] = nil
-        case .finished:
-            break
+        case .finished(let finished):
+            // The facts went into the event; a job run again is mentioned again before it finishes.
+            jobs[finished.jobId] = nil
         }
         if let time { expire(before: time - expiryMilliseconds) }
     }

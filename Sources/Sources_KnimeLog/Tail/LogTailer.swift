@@ -180,7 +180,9 @@ final class LogTailer {
 
     private func copiedOffset(_ identity: FileIdentity) -> Int64? {
         guard identity.fingerprintLength >= 64 else { return nil }
-        if let live = files.first(where: { $0.identity.fingerprintLength == identity.fingerprintLength
+        // Only files still at their path can be the source of a copy (a deleted or renamed-away file
+        // whose first bytes happen to equal a new file's is not).
+        if let live = files.first(where: { $0.goneSince == nil && $0.identity.fingerprintLength == identity.fingerprintLength
                                            && $0.identity.fingerprint == identity.fingerprint }) {
             return live.offset
         }
