@@ -43,7 +43,8 @@ struct KnimeLogReader {
                     "file": "\(file.path)", "offset": "\(chunk.fileOffset + Int64(start))", "bytes": "\(length)"])
                 continue
             }
-            switch KnimeLineParser.parse(base + start, count: length) {
+            let tracker = self.tracker
+            switch KnimeLineParser.parse(base + start, count: length, known: { tracker.knowsPath($0) }) {
             case .unrelated:
                 continue
             case .malformed(let reason):
@@ -55,15 +56,21 @@ struct KnimeLogReader {
                 guard configuration.states.contains(finished.state) else { continue }
                 let lineOffset = chunk.fileOffset + Int64(start)
                 let time = zone.eventTime(finished.timestamp)
-                let event = builder.event(finished, time: time, facts: tracker.facts(finished.jobId),
+                let event = builder.event(finished, time: time, facts: tracker.facts(finished.job),
                                           file: file.path, offset: lineOffset)
                 let position = tailer.checkpoint(file, offset: chunk.fileOffset + Int64(lineEnd + 1))
                 emissions.append(Emission(event, position: position))
             case .record(let record):
+                // Expiry needs only a coarse clock: the line's wall-clock time, without its zone.
                 let stamp = TomcatTimestamp.parse(base + start, count: length)
-                tracker.observe(record, time: stamp.map { zone.eventTime($0).nanosecondsSinceEpoch / 1_000_000 })
+                tracker.observe(record, time: stamp.map(Self.wallClockMilliseconds))
             }
         }
         return emissions
+    }
+
+    static func wallClockMilliseconds(_ stamp: TomcatTimestamp) -> Int64 {
+        let days = CivilCalendar.daysFromCivil(year: stamp.year, month: stamp.month, day: stamp.day)
+        return (Int64(days) * 86_400 + Int64(stamp.hour * 3600 + stamp.minute * 60 + stamp.second)) * 1000 + Int64(stamp.millisecond)
     }
 }

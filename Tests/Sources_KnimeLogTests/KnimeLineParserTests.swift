@@ -106,21 +106,30 @@ import Testing
         let desc = "/TeamA/TestWorkflow (TestWorkflow 2024-04-25 16.58.53; \(Self.uuid))"
         let executorLoad = "25-Apr-2024 16:58:53.727 INFO [https-jsse-nio2-8443-exec-23] com.knime.enterprise.server.executor.msgq.RabbitMQExecutorImpl.loadWorkflow Loading workflow '\(desc)' via executor group 'knime-jobs'"
         #expect(KnimeLineParser.parse(executorLoad) == .record(.jobMention(JobMention(
-            jobId: Self.uuid, path: "/TeamA/TestWorkflow", jobName: "TestWorkflow 2024-04-25 16.58.53",
+            job: JobKey(Self.uuid)!, path: "/TeamA/TestWorkflow", jobName: "TestWorkflow 2024-04-25 16.58.53",
             executor: nil, thread: "https-jsse-nio2-8443-exec-23"))))
 
         let execute = "25-Apr-2024 16:59:00.352 INFO [https-jsse-nio2-8443-exec-17] com.knime.enterprise.server.jobs.WorkflowJobManagerImpl.execute Executing job '\(desc)' (UUID \(Self.uuid))"
         #expect(KnimeLineParser.parse(execute) == .record(.jobMention(JobMention(
-            jobId: Self.uuid, path: "/TeamA/TestWorkflow", jobName: "TestWorkflow 2024-04-25 16.58.53",
+            job: JobKey(Self.uuid)!, path: "/TeamA/TestWorkflow", jobName: "TestWorkflow 2024-04-25 16.58.53",
             executor: nil, thread: nil))))
 
         let assign = "25-Apr-2024 16:59:00.352 INFO [https-jsse-nio2-8443-exec-17] com.knime.enterprise.server.executor.msgq.RabbitMQExecutorImpl.execute Executing job '\(desc)' via executor group 'knime-jobs', executor '01f57cec-85de-496f-81d2-b24548e8f47e@node003.clearpeaks.com'"
         #expect(KnimeLineParser.parse(assign) == .record(.jobMention(JobMention(
-            jobId: Self.uuid, path: "/TeamA/TestWorkflow", jobName: "TestWorkflow 2024-04-25 16.58.53",
-            executor: "01f57cec-85de-496f-81d2-b24548e8f47e@node003.clearpeaks.com", thread: "https-jsse-nio2-8443-exec-17"))))
+            job: JobKey(Self.uuid)!, path: "/TeamA/TestWorkflow", jobName: "TestWorkflow 2024-04-25 16.58.53",
+            executor: "01f57cec-85de-496f-81d2-b24548e8f47e@node003.clearpeaks.com", thread: nil))))
 
         let discard = "25-Apr-2024 16:59:11.277 INFO [KNIME-Job-Lifecycle-Handler_1] com.knime.enterprise.server.jobs.WorkflowJobManagerImpl.discardInternal Discarding job '/Groups/tst_dev_application_knime_AP1_User/TestWorkflow (TestWorkflow 2024-04-18 16.54.05; f4660d17-5fbf-4440-a418-73772b6e86a6)' (UUID f4660d17-5fbf-4440-a418-73772b6e86a6)"
-        #expect(KnimeLineParser.parse(discard) == .record(.discarded(jobId: "f4660d17-5fbf-4440-a418-73772b6e86a6")))
+        #expect(KnimeLineParser.parse(discard) == .record(.discarded(JobKey("f4660d17-5fbf-4440-a418-73772b6e86a6")!)))
+    }
+
+    @Test func knownJobsAreNotReadAgain() {
+        let desc = "/TeamA/TestWorkflow (TestWorkflow 2024-04-25 16.58.53; \(Self.uuid))"
+        let execute = "25-Apr-2024 16:59:00.352 INFO [exec-17] com.knime.enterprise.server.jobs.WorkflowJobManagerImpl.execute Executing job '\(desc)' (UUID \(Self.uuid))"
+        #expect(KnimeLineParser.parse(Array(execute.utf8), known: { _ in true }) == .unrelated)
+        let assign = "25-Apr-2024 16:59:00.352 INFO [exec-17] c.RabbitMQExecutorImpl.execute Executing job '\(desc)' via executor group 'knime-jobs', executor 'e@h'"
+        #expect(KnimeLineParser.parse(Array(assign.utf8), known: { _ in true }) == .record(.jobMention(JobMention(
+            job: JobKey(Self.uuid)!, path: nil, jobName: nil, executor: "e@h", thread: nil))))
     }
 
     @Test func pathsAndNamesWithParentheses() {
@@ -160,19 +169,19 @@ import Testing
     @Test func trackerCorrelatesAndForgets() {
         let tracker = JobTracker(capacity: 16, expiryMilliseconds: 1000)
         tracker.observe(.loadWorkflow(thread: "t1", path: "/A", user: "victor"), time: 0)
-        tracker.observe(.jobMention(JobMention(jobId: Self.uuid, path: "/A", jobName: "A 1", executor: nil, thread: "t1")), time: 1)
-        tracker.observe(.jobMention(JobMention(jobId: Self.uuid, path: "/A", jobName: "A 1", executor: "e@h", thread: "t2")), time: 2)
-        #expect(tracker.facts(Self.uuid) == JobFacts(path: "/A", jobName: "A 1", user: "victor", executor: "e@h"))
+        tracker.observe(.jobMention(JobMention(job: JobKey(Self.uuid)!, path: "/A", jobName: "A 1", executor: nil, thread: "t1")), time: 1)
+        tracker.observe(.jobMention(JobMention(job: JobKey(Self.uuid)!, path: "/A", jobName: "A 1", executor: "e@h", thread: "t2")), time: 2)
+        #expect(tracker.facts(JobKey(Self.uuid)!) == JobFacts(path: "/A", jobName: "A 1", user: "victor", executor: "e@h"))
         // Expiry by log time.
         tracker.observe(.loadWorkflow(thread: "t9", path: "/B", user: "x"), time: 5000)
-        #expect(tracker.facts(Self.uuid) == nil)
+        #expect(tracker.facts(JobKey(Self.uuid)!) == nil)
         // Capacity.
         for index in 0..<100 {
-            tracker.observe(.jobMention(JobMention(jobId: "job-\(index)", path: "/P", jobName: "n", executor: nil, thread: nil)), time: 6000)
+            tracker.observe(.jobMention(JobMention(job: JobKey(String(format: "00000000-0000-0000-0000-%012x", index))!, path: "/P", jobName: "n", executor: nil, thread: nil)), time: 6000)
         }
         #expect(tracker.count <= 16)
-        #expect(tracker.facts("job-99") != nil)
-        #expect(tracker.facts("job-0") == nil)
+        #expect(tracker.facts(JobKey("00000000-0000-0000-0000-000000000063")!) != nil)
+        #expect(tracker.facts(JobKey("00000000-0000-0000-0000-000000000000")!) == nil)
     }
 
     @Test func eventFields() {

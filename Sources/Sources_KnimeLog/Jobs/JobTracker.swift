@@ -20,8 +20,8 @@ struct JobFacts: Sendable, Hashable {
 final class JobTracker {
     let capacity: Int
     let expiryMilliseconds: Int64
-    private var jobs: [String: (facts: JobFacts, seen: Int64, generation: UInt64)] = [:]
-    private var order: Deque<(jobId: String, generation: UInt64)> = []
+    private var jobs: [JobKey: (facts: JobFacts, seen: Int64, generation: UInt64)] = [:]
+    private var order: Deque<(jobId: JobKey, generation: UInt64)> = []
     private var pendingUsers: [String: (path: String, user: String)] = [:]
     private var pendingOrder: Deque<String> = []
     private var generation: UInt64 = 0
@@ -44,28 +44,32 @@ final class JobTracker {
                 }
             }
         case .jobMention(let mention):
-            var facts = jobs[mention.jobId]?.facts ?? JobFacts()
-            facts.path = mention.path
-            facts.jobName = mention.jobName
+            var facts = jobs[mention.job]?.facts ?? JobFacts()
+            if let path = mention.path { facts.path = path }
+            if let name = mention.jobName { facts.jobName = name }
             if let executor = mention.executor { facts.executor = executor }
-            if let thread = mention.thread, let pending = pendingUsers[thread], pending.path == mention.path {
+            if let thread = mention.thread, let pending = pendingUsers[thread], pending.path == facts.path {
                 facts.user = pending.user
                 pendingUsers[thread] = nil
             }
-            store(mention.jobId, facts, time: time)
-        case .discarded(let jobId):
-            jobs[jobId] = nil
+            if mention.path == nil && mention.executor == nil && mention.thread == nil { break }
+            store(mention.job, facts, time: time)
+        case .discarded(let job):
+            jobs[job] = nil
         case .finished(let finished):
             // The facts went into the event; a job run again is mentioned again before it finishes.
-            jobs[finished.jobId] = nil
+            jobs[finished.job] = nil
         }
         if let time { expire(before: time - expiryMilliseconds) }
     }
 
     /// What is known about a job.
-    func facts(_ jobId: String) -> JobFacts? { jobs[jobId]?.facts }
+    func facts(_ job: JobKey) -> JobFacts? { jobs[job]?.facts }
 
-    private func store(_ jobId: String, _ facts: JobFacts, time: Int64?) {
+    /// Whether the job's path and name are known (so its later mentions need not be read in full).
+    func knowsPath(_ job: JobKey) -> Bool { jobs[job]?.facts.path != nil }
+
+    private func store(_ jobId: JobKey, _ facts: JobFacts, time: Int64?) {
         generation &+= 1
         jobs[jobId] = (facts, time ?? jobs[jobId]?.seen ?? 0, generation)
         order.append((jobId, generation))

@@ -13,7 +13,10 @@ import Darwin
 /// hold spaces and parentheses. Tab-indented stack-trace lines are rejected by their first byte.
 enum KnimeLineParser {
     /// Classifies `p[0..<count]` (one line without its newline).
-    static func parse(_ p: UnsafePointer<UInt8>, count rawCount: Int) -> LineVerdict {
+    ///
+    /// `known` tells whether a job's path and name were read before: mentions of known jobs then
+    /// skip making those strings again (the hot path of a busy server's log).
+    static func parse(_ p: UnsafePointer<UInt8>, count rawCount: Int, known: (JobKey) -> Bool = { _ in false }) -> LineVerdict {
         var count = rawCount
         while count > 0, p[count - 1] == 0x0D || p[count - 1] == 0x20 { count -= 1 }
         guard count >= 40, p[0] != 0x09 else { return .unrelated }
@@ -22,18 +25,24 @@ enum KnimeLineParser {
             return finishedLine(p, count: count)
         }
         if last == UInt8(ascii: ")") {
-            return uuidLine(p, count: count)
+            return uuidLine(p, count: count, known: known)
         }
         if last == UInt8(ascii: "'") {
-            return quotedLine(p, count: count)
+            return quotedLine(p, count: count, known: known)
         }
         return .unrelated
     }
 
     /// The bytes of `text` as a line, for tests and tools.
     static func parse(_ text: String) -> LineVerdict {
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBufferPointer { parse(UnsafePointer($0.baseAddress!), count: $0.count) }
+        parse(Array(text.utf8))
+    }
+
+    static func parse(_ bytes: [UInt8], known: (JobKey) -> Bool = { _ in false }) -> LineVerdict {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return .unrelated }
+            return parse(base, count: buffer.count, known: known)
+        }
     }
 
     // MARK: Job finished
@@ -68,6 +77,7 @@ enum KnimeLineParser {
             timestamp: stamp,
             timestampText: ByteScan.string(p, 0, stamp.length),
             jobId: ByteScan.string(p, close - 36, close),
+            job: JobKey(p, at: close - 36),
             jobName: ByteScan.string(p, nameStart, nameEnd),
             owner: ByteScan.string(p, ownerStart, marker - 1),
             state: ByteScan.string(p, stateStart, count))))
@@ -75,21 +85,22 @@ enum KnimeLineParser {
 
     // MARK: Lines ending in (UUID …)
 
-    private static func uuidLine(_ p: UnsafePointer<UInt8>, count: Int) -> LineVerdict {
+    private static func uuidLine(_ p: UnsafePointer<UInt8>, count: Int, known: (JobKey) -> Bool) -> LineVerdict {
         let open = count - 43
         guard open > 0, ByteScan.matches(p, at: open, "(UUID "), ByteScan.isUUID(p, at: open + 6) else { return .unrelated }
         guard ByteScan.isValidUTF8(p, count: count) else { return .malformed("invalid UTF-8") }
-        let jobId = ByteScan.string(p, open + 6, open + 42)
+        let key = JobKey(p, at: open + 6)
         if ByteScan.find(p, from: 0, to: open, "Discarding job '") != nil {
-            return .record(.discarded(jobId: jobId))
+            return .record(.discarded(key))
         }
-        guard let mention = jobMention(p, count: open, executor: nil, thread: nil) else { return .unrelated }
+        if known(key) { return .unrelated } // path and name are known; the line adds nothing
+        guard let mention = jobMention(p, count: open, executor: nil, thread: nil, known: known) else { return .unrelated }
         return .record(.jobMention(mention))
     }
 
     // MARK: Lines ending in a quoted value
 
-    private static func quotedLine(_ p: UnsafePointer<UInt8>, count: Int) -> LineVerdict {
+    private static func quotedLine(_ p: UnsafePointer<UInt8>, count: Int, known: (JobKey) -> Bool) -> LineVerdict {
         // The opening quote of the last quoted value (values are short: user names, executor ids).
         var open = count - 2
         let floor = max(0, count - 1024)
@@ -110,17 +121,17 @@ enum KnimeLineParser {
         let groupLine = open >= 16 && ByteScan.matches(p, at: open - 15, "executor group ")
         guard executorLine || groupLine else { return .unrelated }
         guard ByteScan.isValidUTF8(p, count: count) else { return .malformed("invalid UTF-8") }
-        let stampLength = TomcatTimestamp.parse(p, count: count)?.length ?? 0
-        let thread = threadName(p, count: count, from: stampLength)
+        let thread = groupLine ? threadName(p, count: count, from: TomcatTimestamp.parse(p, count: count)?.length ?? 0) : nil
         let executor = executorLine ? ByteScan.string(p, open + 1, count - 1) : nil
-        guard let mention = jobMention(p, count: open, executor: executor, thread: thread) else { return .unrelated }
+        guard let mention = jobMention(p, count: open, executor: executor, thread: thread, known: known) else { return .unrelated }
         return .record(.jobMention(mention))
     }
 
     // MARK: Shared pieces
 
     /// Finds `'<path> (<name>; <uuid>)'` in `p[0..<count]`: anchored on `; <uuid>)'`.
-    private static func jobMention(_ p: UnsafePointer<UInt8>, count: Int, executor: String?, thread: String?) -> JobMention? {
+    private static func jobMention(_ p: UnsafePointer<UInt8>, count: Int, executor: String?, thread: String?,
+                                   known: (JobKey) -> Bool) -> JobMention? {
         var from = 0
         var quoteStart = -1
         for opener: StaticString in ["job '", "workflow '"] {
@@ -135,8 +146,12 @@ enum KnimeLineParser {
             let uuidStart = close - 36
             if ByteScan.matches(p, at: uuidStart - 2, "; "), ByteScan.isUUID(p, at: uuidStart) {
                 let inner = uuidStart - 2 // end of `<path> (<name>`
+                let key = JobKey(p, at: uuidStart)
+                if known(key) {
+                    return JobMention(job: key, path: nil, jobName: nil, executor: executor, thread: thread)
+                }
                 guard let split = pathNameSplit(p, from: quoteStart, to: inner) else { return nil }
-                return JobMention(jobId: ByteScan.string(p, uuidStart, close),
+                return JobMention(job: key,
                                   path: ByteScan.string(p, quoteStart, split),
                                   jobName: ByteScan.string(p, split + 2, inner),
                                   executor: executor, thread: thread)

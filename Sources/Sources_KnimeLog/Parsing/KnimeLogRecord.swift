@@ -9,7 +9,7 @@ enum KnimeLogRecord: Sendable, Hashable {
     /// `(UUID …)`, the executor assignment (`executor '<id>@<host>'`), reset, generic requests.
     case jobMention(JobMention)
     /// `discardInternal Discarding job '…' (UUID <uuid>)`: the job is gone.
-    case discarded(jobId: String)
+    case discarded(JobKey)
 }
 
 struct JobFinished: Sendable, Hashable {
@@ -17,15 +17,17 @@ struct JobFinished: Sendable, Hashable {
     /// The timestamp exactly as logged (part of the event id, so it does not depend on `timezone`).
     var timestampText: String
     var jobId: String
+    var job: JobKey
     var jobName: String
     var owner: String
     var state: String
 }
 
 struct JobMention: Sendable, Hashable {
-    var jobId: String
-    var path: String
-    var jobName: String
+    var job: JobKey
+    /// nil when the caller said the job is known already (its path and name were read before).
+    var path: String?
+    var jobName: String?
     var executor: String?
     var thread: String?
 }
