@@ -5,16 +5,20 @@ struct JobKey: Hashable, Sendable {
 
     /// The UUID text at `p[at..<at+36]` (the caller checked its shape with `ByteScan.isUUID`).
     init(_ p: UnsafePointer<UInt8>, at: Int) {
+        @inline(__always) func hex(_ byte: UInt8) -> UInt64 {
+            // '0'...'9' → 0...9, 'a'...'f' and 'A'...'F' → 10...15, without branches.
+            UInt64((byte & 0x0F) &+ 9 &* (byte >> 6))
+        }
+        @inline(__always) func run(_ from: Int, _ count: Int, _ value: inout UInt64) {
+            for index in from..<(from + count) { value = value << 4 | hex(p[at + index]) }
+        }
         var high: UInt64 = 0
         var low: UInt64 = 0
-        var digits = 0
-        for offset in 0..<36 {
-            let byte = p[at + offset]
-            guard byte != UInt8(ascii: "-") else { continue }
-            let value = UInt64(byte <= 0x39 ? byte - 0x30 : (byte | 0x20) - 0x57)
-            if digits < 16 { high = high << 4 | value } else { low = low << 4 | value }
-            digits += 1
-        }
+        run(0, 8, &high)
+        run(9, 4, &high)
+        run(14, 4, &high)
+        run(19, 4, &low)
+        run(24, 12, &low)
         self.high = high
         self.low = low
     }

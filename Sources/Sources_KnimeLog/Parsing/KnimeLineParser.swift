@@ -132,16 +132,17 @@ enum KnimeLineParser {
     /// Finds `'<path> (<name>; <uuid>)'` in `p[0..<count]`: anchored on `; <uuid>)'`.
     private static func jobMention(_ p: UnsafePointer<UInt8>, count: Int, executor: String?, thread: String?,
                                    known: (JobKey) -> Bool) -> JobMention? {
-        var from = 0
+        // The descriptor starts after the first quote that follows `job ` or `workflow `.
         var quoteStart = -1
-        for opener: StaticString in ["job '", "workflow '"] {
-            if let hit = ByteScan.find(p, from: 0, to: count, opener) {
-                let start = hit + opener.utf8CodeUnitCount
-                if quoteStart < 0 || start < quoteStart { quoteStart = start }
-            }
+        var search = 0
+        while search < count, let hit = memchr(p + search, Int32(UInt8(ascii: "'")), count - search) {
+            let quote = UnsafeRawPointer(p).distance(to: UnsafeRawPointer(hit))
+            if quote >= 4, ByteScan.matches(p, at: quote - 4, "job ") { quoteStart = quote + 1; break }
+            if quote >= 9, ByteScan.matches(p, at: quote - 9, "workflow ") { quoteStart = quote + 1; break }
+            search = quote + 1
         }
         guard quoteStart > 0 else { return nil }
-        from = quoteStart + 38
+        var from = quoteStart + 38
         while let close = ByteScan.find(p, from: from, to: count, ")'") {
             let uuidStart = close - 36
             if ByteScan.matches(p, at: uuidStart - 2, "; "), ByteScan.isUUID(p, at: uuidStart) {
