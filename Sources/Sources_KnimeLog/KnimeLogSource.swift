@@ -6,7 +6,8 @@ import Logging
 /// job-finished line whose state is in `states`.
 ///
 /// Each event carries as position the offsets of every followed file just after its line; after
-/// every chunk the position of the chunk's end is passed to `advance(to:)`, so the engine's
+/// every chunk without events (or after each batch of events is emitted) the position of the end of
+/// what was read is passed to `advance(to:)`, so the engine's
 /// checkpoint moves past lines without events once earlier events are acknowledged. `setIdle(true)`
 /// is reported whenever every file is read to its last complete line. On start it resumes from
 /// `context.checkpoint` (files found again by identity, also under a new name).
@@ -38,6 +39,11 @@ public struct KnimeLogSource: Source {
                            metadata: ["every_ms": "\(configuration.pollIntervalMilliseconds)"])
         }
         var idle = false
+        // Events are handed over in batches of up to `batchTarget` (fewer, larger sink writes while
+        // backfilling); a batch is always flushed when the data read so far is exhausted. `advance`
+        // only ever follows the emission of every event before its position.
+        var pending: [Emission] = []
+        let batchTarget = 512
         while !Task.isCancelled {
             tailer.refresh()
             var readSomething = false
@@ -48,9 +54,19 @@ public struct KnimeLogSource: Source {
                         context.setIdle(false)
                     }
                     readSomething = true
-                    let emissions = reader.read(chunk, file: file, tailer: tailer)
+                    pending += reader.read(chunk, file: file, tailer: tailer)
                     file.offset = chunk.fileOffset + Int64(chunk.count)
-                    if !emissions.isEmpty { try await context.emit(emissions) }
+                    if pending.isEmpty {
+                        context.advance(to: tailer.checkpoint())
+                    } else if pending.count >= batchTarget {
+                        try await context.emit(pending)
+                        pending.removeAll(keepingCapacity: true)
+                        context.advance(to: tailer.checkpoint())
+                    }
+                }
+                if !pending.isEmpty {
+                    try await context.emit(pending)
+                    pending.removeAll(keepingCapacity: true)
                     context.advance(to: tailer.checkpoint())
                 }
             }
