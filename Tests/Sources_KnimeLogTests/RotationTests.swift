@@ -50,6 +50,22 @@ struct RotationTests {
         await running.stop()
     }
 
+    @Test func renamedFileWhoseLastLineHasNoLineBreak() async throws {
+        let folder = PipelineHarness.temporaryDirectory("knime-unterminated")
+        let live = folder + "/catalina.log"
+        try append(live, LogLines.jobs(0..<10, salt: 12))
+        let running = try RunningPipeline(folder: folder, paths: ["catalina.log"])
+        #expect(await running.waitFor(10))
+        var last = LogLines.jobs(10..<12, salt: 12)
+        last.removeLast() // the final line lacks its newline
+        try append(live, last)
+        rename(live, folder + "/catalina.log.1")
+        try append(live, LogLines.jobs(12..<20, salt: 12))
+        // Read once the renamed file has been gone for the grace (2 × poll_interval_ms = 10 s here).
+        await expectExactly(running, LogLines.ids(0..<20, salt: 12))
+        await running.stop()
+    }
+
     @Test func copyTruncateWithTheCopyInsideThePattern() async throws {
         let folder = PipelineHarness.temporaryDirectory("knime-copytruncate")
         let live = folder + "/app.log"

@@ -55,7 +55,7 @@ final class LogTailer {
         self.readFromEnd = readFromEnd
         self.logger = logger
         self.bufferSize = max(bufferSize, maxLineBytes + 1)
-        self.buffer = .allocate(capacity: self.bufferSize)
+        self.buffer = .allocate(capacity: self.bufferSize + 1)
         self.goneGrace = goneGrace
         self.idleClose = idleClose
     }
@@ -224,14 +224,9 @@ final class LogTailer {
     private func closeFinished(now: ContinuousClock.Instant) {
         files.removeAll { file in
             guard let gone = file.goneSince else { return false }
-            guard now - gone >= goneGrace, !hasUnreadLines(file) else { return false }
-            if file.fd >= 0 {
-                if remaining(file) > 0 {
-                    logger.warning("rotated log file ends without a line break; its last partial line is dropped",
-                                   metadata: ["file": "\(file.path)", "bytes": "\(remaining(file))"])
-                }
-                close(file.fd)
-            }
+            // Read to the very end first (`nextChunk` hands out a final unterminated line after the grace).
+            guard now - gone >= goneGrace, remaining(file) == 0 else { return false }
+            if file.fd >= 0 { close(file.fd) }
             return true
         }
         for file in files where file.fd >= 0 && file.goneSince == nil && now - file.lastActivity >= idleClose
@@ -289,6 +284,15 @@ final class LogTailer {
                     file.skipping = true
                     file.offset += Int64(n)
                     continue
+                }
+                if let gone = file.goneSince, now - gone >= goneGrace, n < bufferSize {
+                    // The file left its path long ago and will not grow: its unterminated last line
+                    // is a line (the buffer always has room for one more byte).
+                    logger.warning("rotated log file ends without a line break; reading its last line as it is",
+                                   metadata: ["file": "\(file.path)", "bytes": "\(n - start)"])
+                    buffer[n] = 0x0A
+                    file.offset += Int64(start)
+                    return Chunk(bytes: UnsafePointer(buffer + start), count: n + 1 - start, fileOffset: file.offset)
                 }
                 file.offset += Int64(start)
                 return nil
