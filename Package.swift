@@ -47,6 +47,6 @@ let package = Package(
             dependencies: ["Collector", "CollectorTestKit", "Sinks_File", "Sources_File"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit"]),
+        .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit", "Collector"]),
     ]
 )
