@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "collector", targets: ["CollectorCLI"]),
+        .executable(name: "collector-bench-core", targets: ["CoreBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -41,6 +42,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(
+            name: "CoreBenchmark",
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
+            path: "Benchmarks/CoreBenchmark"
+        ),
         .testTarget(
             name: "Sources_KnimeLogTests",
             dependencies: ["Sources_KnimeLog", "Collector", "CollectorTestKit", "Sinks_File"]
@@ -50,6 +56,6 @@ let package = Package(
             dependencies: ["Collector", "CollectorTestKit", "Sinks_File", "Sources_File"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit"]),
+        .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit", "Collector"]),
     ]
 )
