@@ -60,4 +60,23 @@ import Testing
         #expect(tailer.files.first?.offset == Int64(text.utf8.count))
         #expect(tailer.files.first.flatMap { tailer.nextChunk($0) } == nil, "a partial line is not handed out")
     }
+
+    @Test func idleFilesAreClosedAndReopenedWhenTheyGrow() throws {
+        let folder = PipelineHarness.temporaryDirectory("knime-tailer")
+        let path = folder + "/localhost.2024-04-25.log"
+        try append(path, LogLines.jobs(0..<2, salt: 4))
+        let tailer = LogTailer(patterns: [folder + "/*.log"], maxLineBytes: 4096, readFromEnd: false,
+                               logger: Logger(label: "t"), idleClose: .zero)
+        tailer.refresh()
+        let file = try #require(tailer.files.first)
+        while let chunk = tailer.nextChunk(file) { file.offset = chunk.fileOffset + Int64(chunk.count) }
+        tailer.refresh()
+        #expect(file.fd < 0, "an idle file read to its end is closed")
+        try append(path, LogLines.jobs(2..<3, salt: 4))
+        tailer.refresh()
+        #expect(file.fd >= 0, "it is reopened when it grows")
+        let chunk = try #require(tailer.nextChunk(file))
+        #expect(chunk.count == LogLines.jobs(2..<3, salt: 4).utf8.count)
+        #expect(tailer.files.count == 1)
+    }
 }
