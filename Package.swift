@@ -49,7 +49,7 @@ let package = Package(
         ),
         .testTarget(
             name: "Sources_KnimeLogTests",
-            dependencies: ["Sources_KnimeLog", "Collector", "CollectorTestKit", "Sinks_File"]
+            dependencies: ["Sources_KnimeLog", "Collector", "CollectorTestKit", "Sinks_File", "CollectorCLI"]
         ),
         .testTarget(
             name: "CollectorTests",

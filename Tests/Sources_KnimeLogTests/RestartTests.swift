@@ -11,8 +11,9 @@ import Testing
 /// comes again only when it had not been acknowledged, and with the same id.
 @Suite("knime_log restarts", .serialized)
 struct RestartTests {
-    @Test(arguments: [false, true])
-    func stoppedAnywhereNothingLostNoAcknowledgedDuplicate(graceful: Bool) async throws {
+    /// A long checkpoint interval leaves delivered events uncommitted at the stop: they come again.
+    @Test(arguments: [(false, 10), (true, 10), (false, 400)])
+    func stoppedAnywhereNothingLostNoAcknowledgedDuplicate(graceful: Bool, checkpointInterval: Int) async throws {
         let jobs = 400
         let folder = PipelineHarness.temporaryDirectory("knime-restart")
         let log = folder + "/localhost.2024-04-25.log"
@@ -20,7 +21,7 @@ struct RestartTests {
         let recorder = EventRecorder()
         let harness = PipelineHarness(registry: testRegistry(recorder: recorder))
         let pipelineText = """
-        { "name": "restart", "data_dir": "\(folder)/data", "checkpoint_interval_ms": 10, "queue_capacity": 16,
+        { "name": "restart", "data_dir": "\(folder)/data", "checkpoint_interval_ms": \(checkpointInterval), "queue_capacity": 16,
           "shutdown_grace_seconds": 0.05,
           "sources": { "log": { "type": "knime_log", "logs_dir": "\(folder)", "poll_interval_ms": 50,
                                 "timezone": "UTC", "host": "test" } },
@@ -73,7 +74,7 @@ struct RestartTests {
         // Duplicates carry the same event id (and are the same event).
         let byJob = Dictionary(grouping: recorder.events, by: { $0.attributes["jobId"] ?? "" })
         #expect(byJob.values.allSatisfy { Set($0.map(\.id)).count == 1 && Set($0).count == 1 })
-        print("restart test (graceful: \(graceful)): \(rounds) rounds, \(ids.count) events for \(jobs) jobs")
+        print("restart test (graceful: \(graceful), checkpoint every \(checkpointInterval) ms): \(rounds) rounds, \(ids.count) events for \(jobs) jobs")
     }
 
     final class WriterFlag: Sendable {
