@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "collector", targets: ["CollectorCLI"]),
+        .executable(name: "collector-bench-core", targets: ["CoreBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -23,27 +24,44 @@ let package = Package(
             ]
         ),
         .target(name: "Sinks_File", dependencies: ["Collector"]),
+        .target(name: "Sources_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
         .systemLibrary(name: "CRDKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .target(name: "RDKafka", dependencies: ["CRDKafka"]),
         .target(name: "Sinks_Kafka", dependencies: ["Collector", "RDKafka"]),
+        .target(
+            name: "Sources_KnimeLog",
+            dependencies: ["Collector", .product(name: "DequeModule", package: "swift-collections")]
+        ),
         .executableTarget(
             name: "CollectorCLI",
             dependencies: [
                 "Collector",
                 "Sinks_File",
                 "Sinks_Kafka",
+                "Sources_File",
+                "Sources_KnimeLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(
+            name: "CoreBenchmark",
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
+            path: "Benchmarks/CoreBenchmark"
+        ),
+        .testTarget(
+            name: "Sources_KnimeLogTests",
+            dependencies: ["Sources_KnimeLog", "Collector", "CollectorTestKit", "Sinks_File", "CollectorCLI"]
+        ),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_File", "Sources_File"],
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "RDKafkaTests", dependencies: ["RDKafka"]),
         .testTarget(name: "Sinks_KafkaTests", dependencies: ["Sinks_Kafka", "RDKafka", "Collector", "CollectorTestKit"]),
+        .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit", "Collector"]),
     ]
 )
