@@ -71,6 +71,16 @@ struct KafkaSinkTests {
         #expect(try broker.consume(topic).count == 2)
     }
 
+    @Test func unknownTopicWithAutoCreationOffIsRejected() async throws {
+        let broker = try KafkaTestBroker()
+        let sink = makeSink(broker, topic: "missing-\(UUID().uuidString.prefix(8).lowercased())",
+                            extra: [("allow.auto.create.topics", "false"), ("topic.metadata.propagation.max.ms", "2000")])
+        let result = try await sink.write([ReplaySource.sampleEvent(1), ReplaySource.sampleEvent(2)])
+        await sink.shutdown()
+        #expect(result.rejected.map(\.index) == [0, 1])
+        #expect(result.rejected.allSatisfy { $0.reason.contains("UNKNOWN_TOPIC") })
+    }
+
     @Test func unreachableBrokerIsRetriable() async throws {
         let port = try unusedPort()
         let sink = KafkaSink(configuration: KafkaSinkConfiguration(brokers: ["127.0.0.1:\(port)"], topic: "nowhere",
