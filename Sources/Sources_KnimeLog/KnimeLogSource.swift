@@ -44,6 +44,10 @@ public struct KnimeLogSource: Source {
         // only ever follows the emission of every event before its position.
         var pending: [Emission] = []
         let batchTarget = 512
+        // The starting position counts as read: with `read_from: end` it is committed even if
+        // nothing is read before a stop, so a restart does not skip what was written meanwhile.
+        tailer.refresh()
+        context.advance(to: tailer.checkpoint())
         while !Task.isCancelled {
             tailer.refresh()
             var readSomething = false

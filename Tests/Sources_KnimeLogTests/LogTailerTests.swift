@@ -79,4 +79,14 @@ import Testing
         #expect(chunk.count == LogLines.jobs(2..<3, salt: 4).utf8.count)
         #expect(tailer.files.count == 1)
     }
+
+    @Test func aFileReachedTwiceIsFollowedOnce() throws {
+        let folder = PipelineHarness.temporaryDirectory("knime-tailer")
+        try append(folder + "/localhost.2024-04-25.log", LogLines.jobs(0..<1, salt: 5))
+        link(folder + "/localhost.2024-04-25.log", folder + "/localhost.copy.log")
+        let tailer = LogTailer(patterns: [folder + "/localhost.*.log", folder + "/*.log"], maxLineBytes: 4096,
+                               readFromEnd: false, logger: Logger(label: "t"))
+        tailer.refresh()
+        #expect(tailer.files.count == 1)
+    }
 }
