@@ -39,6 +39,7 @@ public struct KnimeLogSource: Source {
                            metadata: ["every_ms": "\(configuration.pollIntervalMilliseconds)"])
         }
         var idle = false
+        var reported = (0, 0)
         // Events are handed over in batches of up to `batchTarget` (fewer, larger sink writes while
         // backfilling); a batch is always flushed when the data read so far is exhausted. `advance`
         // only ever follows the emission of every event before its position.
@@ -78,6 +79,12 @@ public struct KnimeLogSource: Source {
                 if !idle, tailer.allRead {
                     idle = true
                     context.setIdle(true)
+                    let skipped = (reader.malformedLines, reader.overLongLines + tailer.overLongLines)
+                    if skipped != reported {
+                        reported = skipped
+                        logger.warning("lines skipped so far", metadata: [
+                            "malformed_or_invalid_utf8": "\(skipped.0)", "over_long": "\(skipped.1)"])
+                    }
                 }
                 await watcher.wait(timeoutMilliseconds: configuration.pollIntervalMilliseconds)
             }

@@ -317,8 +317,6 @@ final class LogTailer {
         } + restored).encoded()
     }
 
-    func countOverLong() { overLongLines += 1 }
-
     // MARK: Helpers
 
     static func afterLastNewline(_ fd: Int32, size: Int64) -> Int64 {
