@@ -89,4 +89,30 @@ import Testing
         tailer.refresh()
         #expect(tailer.files.count == 1)
     }
+
+    @Test func overLongLinesAreSkippedWhateverTheBufferBoundaries() throws {
+        let folder = PipelineHarness.temporaryDirectory("knime-tailer")
+        let path = folder + "/localhost.2024-04-25.log"
+        let good = LogLines.jobs(0..<1, salt: 6)
+        // Lines of many lengths around max_line_bytes and the buffer size.
+        var text = ""
+        for length in [5000, 8191, 8192, 8193, 10_000, 20_000, 3000] {
+            text += String(repeating: "y", count: length) + "\n" + good
+        }
+        try append(path, text)
+        let tailer = LogTailer(patterns: [path], maxLineBytes: 4096, readFromEnd: false, logger: Logger(label: "t"),
+                               bufferSize: 8192)
+        tailer.refresh()
+        let file = try #require(tailer.files.first)
+        var handed = ""
+        while let chunk = tailer.nextChunk(file) {
+            handed += String(decoding: UnsafeBufferPointer(start: chunk.bytes, count: chunk.count), as: UTF8.self)
+            file.offset = chunk.fileOffset + Int64(chunk.count)
+        }
+        // Lines that do not fit the buffer are skipped by the tailer (counted); shorter ones are handed
+        // out whole, and the reader skips those over max_line_bytes.
+        #expect(handed.components(separatedBy: "finished with state").count - 1 == 7, "every good job line is handed out")
+        #expect(file.offset == Int64(text.utf8.count))
+        #expect(tailer.overLongLines == 4)
+    }
 }

@@ -281,11 +281,16 @@ final class LogTailer {
             var end = n
             while end > start, buffer[end - 1] != 0x0A { end -= 1 }
             if end == start {
-                if n - start > maxLineBytes || n == bufferSize {
+                if n - start > maxLineBytes {
                     // No newline within max_line_bytes: skip the line up to its newline.
                     overLongLines += 1
                     file.skipping = true
                     file.offset += Int64(n)
+                    continue
+                }
+                if start > 0 && n == bufferSize {
+                    // The buffer began with the end of a skipped line: read again after it.
+                    file.offset += Int64(start)
                     continue
                 }
                 if let gone = file.goneSince, now - gone >= goneGrace, n < bufferSize {
