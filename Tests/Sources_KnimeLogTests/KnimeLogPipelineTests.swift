@@ -55,6 +55,7 @@ import Testing
     /// Figure 2 of the seed, as it is, through knime_log → file (knox): one event, every fact in it.
     @Test func seedExcerptThroughTheFileSink() async throws {
         let folder = PipelineHarness.temporaryDirectory("knime-seed")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         try append(folder + "/localhost.2024-04-25.log", Self.figure2)
         let harness = PipelineHarness(registry: testRegistry(recorder: EventRecorder()))
         _ = try await harness.runUntilIdle("""
@@ -78,6 +79,7 @@ import Testing
     /// so what is written while the collector is down is read after a restart.
     @Test func readFromEndSkipsOnlyOnTheFirstStart() async throws {
         let folder = PipelineHarness.temporaryDirectory("knime-end")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let log = folder + "/localhost.2024-04-25.log"
         try append(log, LogLines.jobs(0..<3, salt: 20))
         let recorder = EventRecorder()

@@ -28,6 +28,7 @@ import Testing
 
     @Test func restoredFileIsFoundByIdentityUnderANewName() throws {
         let folder = PipelineHarness.temporaryDirectory("knime-tailer")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         try append(folder + "/a.log", LogLines.jobs(0..<5, salt: 1))
         let saved = TailCheckpoint(entries: [.init(identity: identity(folder + "/a.log"), offset: 100)])
         rename(folder + "/a.log", folder + "/b.log")
@@ -41,6 +42,7 @@ import Testing
 
     @Test func inodeReuseIsToldApartByTheFingerprint() throws {
         let folder = PipelineHarness.temporaryDirectory("knime-tailer")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         try append(folder + "/a.log", LogLines.jobs(0..<5, salt: 2))
         var reused = identity(folder + "/a.log")
         // The same device and inode, but another file's first bytes: the checkpoint's file is gone.
@@ -53,6 +55,7 @@ import Testing
 
     @Test func readFromEndStartsAfterTheLastCompleteLine() throws {
         let folder = PipelineHarness.temporaryDirectory("knime-tailer")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let text = LogLines.jobs(0..<3, salt: 3)
         try append(folder + "/a.log", text + "25-Apr-2024 00:00:00.000 INFO [x] half")
         let tailer = LogTailer(patterns: [folder + "/*.log"], maxLineBytes: 4096, readFromEnd: true, logger: Logger(label: "t"))
@@ -63,6 +66,7 @@ import Testing
 
     @Test func idleFilesAreClosedAndReopenedWhenTheyGrow() throws {
         let folder = PipelineHarness.temporaryDirectory("knime-tailer")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/localhost.2024-04-25.log"
         try append(path, LogLines.jobs(0..<2, salt: 4))
         let tailer = LogTailer(patterns: [folder + "/*.log"], maxLineBytes: 4096, readFromEnd: false,
@@ -82,6 +86,7 @@ import Testing
 
     @Test func aFileReachedTwiceIsFollowedOnce() throws {
         let folder = PipelineHarness.temporaryDirectory("knime-tailer")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         try append(folder + "/localhost.2024-04-25.log", LogLines.jobs(0..<1, salt: 5))
         link(folder + "/localhost.2024-04-25.log", folder + "/localhost.copy.log")
         let tailer = LogTailer(patterns: [folder + "/localhost.*.log", folder + "/*.log"], maxLineBytes: 4096,
@@ -92,6 +97,7 @@ import Testing
 
     @Test func overLongLinesAreSkippedWhateverTheBufferBoundaries() throws {
         let folder = PipelineHarness.temporaryDirectory("knime-tailer")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/localhost.2024-04-25.log"
         let good = LogLines.jobs(0..<1, salt: 6)
         // Lines of many lengths around max_line_bytes and the buffer size.
