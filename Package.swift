@@ -24,6 +24,12 @@ let package = Package(
         ),
         .target(name: "Sinks_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
+        // AMQP 1.0 (qpid-proton) and libxml2: the amq sink.
+        .systemLibrary(name: "CProton"),
+        .target(name: "Proton", dependencies: ["CProton", .product(name: "DequeModule", package: "swift-collections")]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "LibXML", dependencies: ["CLibXML2"]),
+        .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "LibXML"]),
         .executableTarget(
             name: "CollectorCLI",
             dependencies: [
@@ -39,5 +45,6 @@ let package = Package(
             dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
             resources: [.copy("Golden")]
         ),
+        .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "Proton", "LibXML", "Collector", "CollectorTestKit"]),
     ]
 )
