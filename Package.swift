@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Proton", dependencies: ["CProton", .product(name: "DequeModule", package: "swift-collections")]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "LibXML", dependencies: ["CLibXML2"]),
-        .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "LibXML"]),
+        .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "LibXML", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "CollectorCLI",
             dependencies: [
@@ -45,6 +45,7 @@ let package = Package(
             dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "Proton", "LibXML", "Collector", "CollectorTestKit"]),
+        .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "Proton", "LibXML", "Collector", "CollectorTestKit",
+                                                    .product(name: "Logging", package: "swift-log")]),
     ]
 )

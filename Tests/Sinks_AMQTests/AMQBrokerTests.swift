@@ -1,0 +1,136 @@
+import Collector
+import Foundation
+import Testing
+@testable import Sinks_AMQ
+
+/// Against the real RabbitMQ broker of `scripts/services/rabbitmq` (AMQP 1.0 plugin), plain and TLS.
+/// Serialized: the tests share one durable queue, and one stops the broker.
+@Suite("AMQ sink against RabbitMQ", .serialized)
+struct AMQBrokerTests {
+    @Test("N events become N durable XML messages with message-id = event id", arguments: [false, true])
+    func roundTrip(tls: Bool) async throws {
+        let broker = try AMQTestBroker.require()
+        try broker.purge()
+        let sink = try AMQTestSupport.sink(AMQTestSupport.json(broker, tls: tls))
+        try await sink.start()
+        let events = (0..<60).map { AMQTestSupport.event($0, tag: "round-\(tls)") }
+        for chunk in stride(from: 0, to: events.count, by: 25) {
+            let result = try await sink.write(Array(events[chunk..<min(chunk + 25, events.count)]))
+            #expect(result == .accepted)
+        }
+        await sink.shutdown()
+        let messages = try broker.drain()
+        #expect(messages.count == events.count)
+        #expect(messages.map(\.id) == events.map(\.id))
+        for (message, event) in zip(messages, events) {
+            #expect(message.durable)
+            #expect(message.contentType == "application/xml")
+            #expect(message.error == nil)
+            #expect(message.root == "{http://www.clearpeaks.com/AuditEvent}auditEventList")
+            let read = try #require(message.events.first)
+            #expect(message.events.count == 1)
+            #expect(read.tag == "{http://www.clearpeaks.com/AuditEvent}AuditEvent")
+            #expect(read.actorId == "victor")
+            #expect(read.component == "KNIME Server")
+            #expect(read.hostName == "node003.clearpeaks.com")
+            #expect(read.application == "KNIME")
+            #expect(read.actionType == "EXECUTION_FAILED")
+            #expect(read.info("jobId") == [event.attributes["jobId"]!])
+            #expect(read.info("eventId") == [event.id])
+            #expect(read.timestamp == RFC3339.format(event.time, fractionDigits: 6))
+        }
+    }
+
+    @Test("values with markup, quotes, control characters and non-ASCII read back as intended")
+    func trickyValues() async throws {
+        let broker = try AMQTestBroker.require()
+        try broker.purge()
+        let sink = try AMQTestSupport.sink(AMQTestSupport.json(broker, tls: true))
+        var event = AMQTestSupport.event(0, tag: "tricky")
+        event.actor = Actor(id: "o'brien&<co>", name: "Zoë \"Z\" 名前 🙂")
+        event.attributes = Attributes([("errorMessage", "a < b && c > d\u{1}\u{0}\u{1B}[31m red\u{FFFF}"), ("paths", "/data/ü ß/x.csv")])
+        #expect(try await sink.write([event]) == .accepted)
+        await sink.shutdown()
+        let messages = try broker.drain()
+        let read = try #require(messages.first?.events.first)
+        #expect(messages.first?.error == nil)
+        #expect(read.actorId == "o'brien&<co>")
+        #expect(read.actorName == "Zoë \"Z\" 名前 🙂")
+        #expect(read.info("errorMessage") == ["a < b && c > d[31m red"])
+        #expect(read.info("paths") == ["/data/ü ß/x.csv"])
+    }
+
+    @Test("broker stopped mid-stream and restarted: every event arrives, duplicates only with the same id")
+    func brokerRestart() async throws {
+        let broker = try AMQTestBroker.require()
+        try broker.purge()
+        let sink = try AMQTestSupport.sink(AMQTestSupport.json(broker, tls: false, openMs: 3000, settleMs: 5000))
+        try await sink.start()
+        let events = (0..<300).map { AMQTestSupport.event($0, tag: "restart") }
+        var acknowledged: [String] = []
+        var failures = 0
+        let restarter = Task.detached {
+            try await Task.sleep(for: .milliseconds(300))
+            try broker.control("broker-stop")
+            try await Task.sleep(for: .seconds(1))
+            try broker.control("broker-start")
+        }
+        for chunk in stride(from: 0, to: events.count, by: 10) {
+            let batch = Array(events[chunk..<min(chunk + 10, events.count)])
+            let (result, batchFailures) = try await AMQTestSupport.writeRetrying(sink, batch)
+            #expect(result == .accepted)
+            failures += batchFailures
+            acknowledged += batch.map(\.id)
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await restarter.value
+        await sink.shutdown()
+        #expect(failures > 0, "the broker restart should have failed some writes")
+        let messages = try broker.drain()
+        let received = Set(messages.map(\.id))
+        #expect(received == Set(events.map(\.id)), "missing: \(Set(events.map(\.id)).subtracting(received).count)")
+        #expect(Set(acknowledged) == Set(events.map(\.id)))
+        // A message that arrived twice is the same event (same id, same body).
+        let byID = Dictionary(grouping: messages, by: \.id)
+        for (_, copies) in byID where copies.count > 1 {
+            #expect(Set(copies.map(\.body)).count == 1)
+        }
+    }
+
+    @Test("wrong password: clear error, retriable, nothing sent")
+    func wrongPassword() async throws {
+        let broker = try AMQTestBroker.require()
+        try broker.purge()
+        var environment = AMQTestSupport.environment
+        environment["AMQ_TEST_WRONG"] = "not-the-password"
+        let sink = try AMQTestSupport.sink(AMQTestSupport.json(broker, tls: true, passwordVariable: "AMQ_TEST_WRONG"), environment: environment)
+        let error = try await #require(throws: CollectorError.self) { try await sink.start() }
+        #expect(error.isRetriable)
+        #expect(error.description.lowercased().contains("auth"), "\(error)")
+        let writeError = try await #require(throws: CollectorError.self) { try await sink.write([AMQTestSupport.event(0, tag: "pw")]) }
+        #expect(writeError.isRetriable)
+        #expect(!writeError.description.contains("not-the-password"))
+        await sink.shutdown()
+        #expect(try broker.drain(idleSeconds: 1).isEmpty)
+    }
+
+    @Test("a CA that did not sign the broker's certificate: clear TLS error, retriable")
+    func wrongCA() async throws {
+        let broker = try AMQTestBroker.require()
+        let sink = try AMQTestSupport.sink(AMQTestSupport.json(broker, tls: true, caFile: broker.otherCAFile))
+        let error = try await #require(throws: CollectorError.self) { try await sink.start() }
+        #expect(error.isRetriable)
+        #expect(error.description.lowercased().contains("certificate"), "\(error)")
+        await sink.shutdown()
+    }
+
+    @Test("a queue the broker does not have: the attach time limit names the address")
+    func missingQueue() async throws {
+        let broker = try AMQTestBroker.require()
+        let sink = try AMQTestSupport.sink(AMQTestSupport.json(broker, tls: false, address: "/amq/queue/no-such-queue", openMs: 1500))
+        let error = try await #require(throws: CollectorError.self) { try await sink.write([AMQTestSupport.event(0, tag: "missing")]) }
+        #expect(error.isRetriable)
+        #expect(error.description.contains("/amq/queue/no-such-queue"), "\(error)")
+        await sink.shutdown()
+    }
+}
