@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "collector", targets: ["CollectorCLI"]),
+        .executable(name: "collector-bench-core", targets: ["CoreBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -23,6 +24,7 @@ let package = Package(
             ]
         ),
         .target(name: "Sinks_File", dependencies: ["Collector"]),
+        .target(name: "Sources_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
         // AMQP 1.0 (qpid-proton) and libxml2: the amq sink.
         .systemLibrary(name: "CProton"),
@@ -35,17 +37,24 @@ let package = Package(
             dependencies: [
                 "Collector",
                 "Sinks_File",
+                "Sources_File",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(
+            name: "CoreBenchmark",
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
+            path: "Benchmarks/CoreBenchmark"
+        ),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_File", "Sources_File"],
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "Proton", "LibXML", "Collector", "CollectorTestKit",
                                                     .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit"]),
     ]
 )

@@ -1,10 +1,12 @@
 import Collector
 import Sinks_File
+import Sources_File
 
 /// Every component type this binary knows: the one place that imports every plugin.
 enum Registry {
     static func make() -> ComponentRegistry {
         var registry = ComponentRegistry()
+        registry.register(JSONLinesSourceFactory())
         registry.register(FileSinkFactory())
         registry.register(StdoutSinkFactory())
         return registry

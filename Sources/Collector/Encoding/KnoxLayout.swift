@@ -11,8 +11,8 @@ import Foundation
 /// those names when present (and are then left out of the message), else empty, as Knox writes them.
 ///
 /// Escaping keeps one record per line and the columns unambiguous: inside values `\` → `\\`,
-/// `|` → `\|`, LF → `\n`, CR → `\r`; inside the message, `;` and `=` of names and values are also
-/// preceded by `\`.
+/// `|` → `\|`, LF → `\n`, CR → `\r`, tab → `\t`, other control characters → `\xHH`; inside the
+/// message, `;` and `=` of names and values are also preceded by `\`.
 public struct KnoxLayout: Sendable, Hashable {
     public var timeFormat: TimePattern
     public var zone: OutputZone
@@ -70,7 +70,11 @@ public struct KnoxLayout: Sendable, Hashable {
             case UInt8(ascii: "|"): out += [0x5C, UInt8(ascii: "|")]
             case 0x0A: out += [0x5C, UInt8(ascii: "n")]
             case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+            case 0x09: out += [0x5C, UInt8(ascii: "t")]
             case UInt8(ascii: ";") where message, UInt8(ascii: "=") where message: out += [0x5C, byte]
+            case 0x00..<0x20, 0x7F:
+                let hex = Array("0123456789abcdef".utf8)
+                out += [0x5C, UInt8(ascii: "x"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
             default: out.append(byte)
             }
         }
