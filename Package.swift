@@ -38,6 +38,7 @@ let package = Package(
                 "Collector",
                 "Sinks_File",
                 "Sources_File",
+                "Sinks_AMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

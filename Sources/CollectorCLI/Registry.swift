@@ -1,4 +1,5 @@
 import Collector
+import Sinks_AMQ
 import Sinks_File
 import Sources_File
 
@@ -9,6 +10,7 @@ enum Registry {
         registry.register(JSONLinesSourceFactory())
         registry.register(FileSinkFactory())
         registry.register(StdoutSinkFactory())
+        registry.register(AMQSinkFactory())
         return registry
     }
 }
