@@ -26,6 +26,10 @@ final class ProtonLoop: @unchecked Sendable {
     private var phase = Phase.idle
     private var connection: OpaquePointer?
     private var link: OpaquePointer?
+    /// The receiving link that checks the address exists (see `checkAddress`), and what is attached.
+    private var probe: OpaquePointer?
+    private var senderAttached = false
+    private var probeAttached = false
     private var urlIndex = 0
     private var failedRounds = 0
     private var attemptsInRound = 0
@@ -92,8 +96,14 @@ final class ProtonLoop: @unchecked Sendable {
             if connection == nil, stopping { return false }
             checkTimers(now)
         case PN_LINK_REMOTE_OPEN:
-            if let eventLink = pn_event_link(event), eventLink == link,
-               pn_terminus_get_address(pn_link_remote_target(eventLink)) != nil {
+            guard let eventLink = pn_event_link(event) else { break }
+            if eventLink == link, pn_terminus_get_address(pn_link_remote_target(eventLink)) != nil {
+                senderAttached = true
+            } else if eventLink == probe, pn_terminus_get_address(pn_link_remote_source(eventLink)) != nil {
+                probeAttached = true
+                pn_link_close(eventLink)
+            }
+            if case .connecting = phase, senderAttached, probeAttached || !configuration.checkAddress {
                 becameReady()
                 pump(now)
             }
@@ -103,11 +113,14 @@ final class ProtonLoop: @unchecked Sendable {
             if let delivery = pn_event_delivery(event) { settled(delivery) }
             pump(now)
         case PN_LINK_REMOTE_CLOSE, PN_LINK_REMOTE_DETACH:
+            // The broker's answer to our closing the address check.
+            if let eventLink = pn_event_link(event), eventLink == probe, probeAttached,
+               !pn_condition_is_set(pn_link_remote_condition(eventLink)) { break }
             let condition = Self.describe(pn_link_remote_condition(pn_event_link(event)))
             noteError("the broker refused or closed the link to \"\(configuration.address)\"" + (condition.map { ": \($0)" } ?? ""))
             closeConnection()
         case PN_SESSION_REMOTE_CLOSE:
-            noteError("the broker closed the session" + (Self.describe(pn_session_remote_condition(pn_event_session(event))).map { ": \($0)" } ?? ""))
+            noteError("the broker closed the session of the link to \"\(configuration.address)\"" + (Self.describe(pn_session_remote_condition(pn_event_session(event))).map { ": \($0)" } ?? ""))
             closeConnection()
         case PN_CONNECTION_REMOTE_CLOSE:
             noteError("the broker closed the connection" + (Self.describe(pn_connection_remote_condition(pn_event_connection(event))).map { ": \($0)" } ?? ""))
@@ -197,9 +210,19 @@ final class ProtonLoop: @unchecked Sendable {
         pn_terminus_set_address(pn_link_target(link), configuration.address)
         pn_terminus_set_address(pn_link_source(link), "collector")
         pn_link_set_snd_settle_mode(link, pn_snd_settle_mode_t(PN_SND_UNSETTLED.rawValue))
+        senderAttached = false
+        probeAttached = false
+        probe = nil
+        if configuration.checkAddress {
+            let probe = pn_receiver(session, "collector-address-check")
+            pn_terminus_set_address(pn_link_source(probe), configuration.address)
+            pn_link_set_rcv_settle_mode(probe, PN_RCV_FIRST)
+            self.probe = probe
+        }
         pn_connection_open(connection)
         pn_session_open(session)
         pn_link_open(link)
+        if let probe { pn_link_open(probe) }
         self.connection = connection
         self.link = link
         phase = .connecting(deadline: ProtonThread.now() + Int64(configuration.openTimeoutMilliseconds))
@@ -235,6 +258,7 @@ final class ProtonLoop: @unchecked Sendable {
         sender.shared.withLock { $0.connection = nil }
         connection = nil
         link = nil
+        probe = nil
         // Unsettled messages go back to the front of the queue, in order, for the next connection.
         let unsettled = inFlight.values.sorted { ($0.sentAt, $0.item.index) < ($1.sentAt, $1.item.index) }
         inFlight = [:]
@@ -296,9 +320,14 @@ final class ProtonLoop: @unchecked Sendable {
             connect()
         case .connecting(let deadline) where now >= deadline:
             let url = configuration.urls[urlIndex % configuration.urls.count]
-            noteError(link.map { pn_link_state($0) & PN_LOCAL_ACTIVE != 0 } == true && pn_connection_state(connection) & PN_REMOTE_ACTIVE != 0
-                ? "the broker did not attach a link to address \"\(configuration.address)\" within \(configuration.openTimeoutMilliseconds) ms (does the address exist?)"
-                : "no AMQP connection to \(url) within \(configuration.openTimeoutMilliseconds) ms")
+            let opened = connection.map { pn_connection_state($0) & PN_REMOTE_ACTIVE != 0 } ?? false
+            if opened && senderAttached && !probeAttached {
+                noteError("the broker did not attach a receiving link to \"\(configuration.address)\" within \(configuration.openTimeoutMilliseconds) ms: the address does not exist or the user may not read it (check_address)")
+            } else if opened {
+                noteError("the broker did not attach a link to address \"\(configuration.address)\" within \(configuration.openTimeoutMilliseconds) ms (does the address exist?)")
+            } else {
+                noteError("no AMQP connection to \(url) within \(configuration.openTimeoutMilliseconds) ms")
+            }
             phase = .closing
             pn_proactor_disconnect(proactor, nil)
         case .ready:

@@ -23,6 +23,11 @@ public struct ProtonSenderConfiguration: Sendable {
     public var reconnectMaxMilliseconds: Int
     /// The AMQP container id (shows in the broker's connection list).
     public var containerID: String
+    /// Before sending, attach a receiving link with no credit to `address` to prove it exists.
+    /// RabbitMQ 3.10 accepts (and drops) messages sent to a missing `/amq/queue/NAME`, while a
+    /// receiving link to it is never attached: the check turns that silent loss into an error. The
+    /// user needs read permission on the address; the link takes no messages.
+    public var checkAddress: Bool
 
     public struct TLS: Sendable {
         /// PEM file of the CAs to trust; nil trusts the system's store.
@@ -47,7 +52,7 @@ public struct ProtonSenderConfiguration: Sendable {
                 saslMechanisms: [String] = [], allowInsecureMechanisms: Bool = false, tls: TLS = TLS(),
                 window: Int = 256, openTimeoutMilliseconds: Int = 10_000, settleTimeoutMilliseconds: Int = 30_000,
                 reconnectInitialMilliseconds: Int = 200, reconnectMaxMilliseconds: Int = 10_000,
-                containerID: String = "collector") {
+                containerID: String = "collector", checkAddress: Bool = true) {
         self.urls = urls
         self.address = address
         self.username = username
@@ -61,5 +66,6 @@ public struct ProtonSenderConfiguration: Sendable {
         self.reconnectInitialMilliseconds = reconnectInitialMilliseconds
         self.reconnectMaxMilliseconds = reconnectMaxMilliseconds
         self.containerID = containerID
+        self.checkAddress = checkAddress
     }
 }

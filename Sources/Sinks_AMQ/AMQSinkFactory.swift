@@ -6,7 +6,7 @@ import Proton
 /// Keys: `urls` (failover list), `address`, `username`, `password` (secret), `sasl_mechanisms`,
 /// `allow_insecure_plain`, `tls {ca_file, verify_peer_name, cert_file, key_file, key_password}`,
 /// `window`, `timeouts {open_ms, settle_ms}`, `reconnect {initial_ms, max_ms}`, `namespace`,
-/// `events_per_message`, `container_id`. Reading does no I/O.
+/// `events_per_message`, `container_id`, `check_address`. Reading does no I/O.
 public struct AMQSinkFactory: SinkFactory {
     public init() {}
 
@@ -54,6 +54,7 @@ public struct AMQSinkFactory: SinkFactory {
         let namespace = config.string("namespace", default: AMQEventXML.defaultNamespace, doc: "XML namespace of auditEventList") ?? AMQEventXML.defaultNamespace
         let perMessage = config.int("events_per_message", default: 1, range: 1...10_000, doc: "AuditEvent elements per message")
         let containerID = config.string("container_id", doc: "AMQP container id (default: collector-<pipeline>-<sink>)")
+        let checkAddress = config.bool("check_address", default: true, doc: "prove the address exists by attaching a receiving link with no credit (RabbitMQ accepts and drops messages to a missing queue); needs read permission")
 
         var offered = mechanisms.map { $0.uppercased() }
         if offered.isEmpty { offered = [username != nil ? "PLAIN" : tls.certFile != nil ? "EXTERNAL" : "ANONYMOUS"] }
@@ -79,7 +80,8 @@ public struct AMQSinkFactory: SinkFactory {
         let sender = ProtonSenderConfiguration(
             urls: urls, address: address, username: username, password: password?.value, saslMechanisms: offered,
             allowInsecureMechanisms: allowInsecure, tls: tls, window: window, openTimeoutMilliseconds: openMs,
-            settleTimeoutMilliseconds: settleMs, reconnectInitialMilliseconds: initialMs, reconnectMaxMilliseconds: maxMs)
+            settleTimeoutMilliseconds: settleMs, reconnectInitialMilliseconds: initialMs, reconnectMaxMilliseconds: maxMs,
+            checkAddress: checkAddress)
         return Configuration(sender: sender, namespace: namespace, eventsPerMessage: perMessage, containerID: containerID)
     }
 

@@ -66,7 +66,7 @@ struct AMQBrokerTests {
         try broker.purge()
         let sink = try AMQTestSupport.sink(AMQTestSupport.json(broker, tls: false, openMs: 3000, settleMs: 5000))
         try await sink.start()
-        let events = (0..<300).map { AMQTestSupport.event($0, tag: "restart") }
+        let events = (0..<400).map { AMQTestSupport.event($0, tag: "restart") }
         var acknowledged: [String] = []
         var failures = 0
         let restarter = Task.detached {
@@ -81,7 +81,7 @@ struct AMQBrokerTests {
             #expect(result == .accepted)
             failures += batchFailures
             acknowledged += batch.map(\.id)
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: .milliseconds(50))
         }
         try await restarter.value
         await sink.shutdown()
@@ -124,13 +124,14 @@ struct AMQBrokerTests {
         await sink.shutdown()
     }
 
-    @Test("a queue the broker does not have: the attach time limit names the address")
+    @Test("a queue the broker does not have: an error names the address, nothing is accepted and dropped")
     func missingQueue() async throws {
         let broker = try AMQTestBroker.require()
         let sink = try AMQTestSupport.sink(AMQTestSupport.json(broker, tls: false, address: "/amq/queue/no-such-queue", openMs: 1500))
         let error = try await #require(throws: CollectorError.self) { try await sink.write([AMQTestSupport.event(0, tag: "missing")]) }
         #expect(error.isRetriable)
         #expect(error.description.contains("/amq/queue/no-such-queue"), "\(error)")
+        #expect(error.description.contains("no queue 'no-such-queue'"), "\(error)")
         await sink.shutdown()
     }
 }

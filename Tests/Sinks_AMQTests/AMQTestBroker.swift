@@ -50,22 +50,35 @@ struct AMQTestBroker: Sendable {
         }
     }
 
+    /// Runs a command with posix_spawn and waitpid (Foundation's `Process.waitUntilExit` can hang when
+    /// the command leaves a daemon behind, as `broker-start` does).
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSetupError("\(executable) \(arguments.first ?? "") failed (\(process.terminationStatus)): \(String(decoding: errors, as: UTF8.self))")
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("amq-cmd-\(UUID().uuidString)").path
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
         }
-        return String(decoding: data, as: UTF8.self)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw TestSetupError("cannot start \(executable): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+        let errors = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+        let exited = status & 0x7f == 0
+        let code = (status >> 8) & 0xff
+        guard exited && code == 0 else {
+            throw TestSetupError("\(executable) \(arguments.first ?? "") failed (status \(status)): \(errors)")
+        }
+        return output
     }
 
     /// Prints one JSON object per message: AMQP properties and the XML as parsed by ElementTree.
