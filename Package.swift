@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "collector", targets: ["CollectorCLI"]),
+        .executable(name: "collector-bench-amq", targets: ["AMQBenchmark"]),
         .executable(name: "collector-bench-core", targets: ["CoreBenchmark"]),
     ],
     dependencies: [
@@ -48,6 +49,11 @@ let package = Package(
             name: "CoreBenchmark",
             dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
             path: "Benchmarks/CoreBenchmark"
+        ),
+        .executableTarget(
+            name: "AMQBenchmark",
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_AMQ", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/AMQBenchmark"
         ),
         .testTarget(
             name: "CollectorTests",
