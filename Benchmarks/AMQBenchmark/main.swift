@@ -61,7 +61,7 @@ struct AMQBenchmark {
         await sink.shutdown()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         print(String(format: "swift amq sink: %d messages accepted in %.3f s = %.0f msg/s (XML encoding included), peak RSS %.1f MiB, CPU %.2f s",
                      count, seconds, Double(count) / seconds, Double(usage.ru_maxrss) / 1024,
                      Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6))

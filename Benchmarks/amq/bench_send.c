@@ -6,7 +6,7 @@
  *   - durable messages, string message-id, content type application/xml, body as one data section,
  *   - at most WINDOW unsettled deliveries (the sink's window), every message must be ACCEPTED.
  *
- *   bench_send HOST PORT ADDRESS USER PASSWORD BODIES_FILE WINDOW
+ *   COLLECTOR_TEST_AMQP_PASSWORD=… bench_send HOST PORT ADDRESS USER BODIES_FILE WINDOW
  */
 #include <proton/connection.h>
 #include <proton/condition.h>
@@ -70,11 +70,15 @@ static void pump(pn_link_t *sender) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 8) { fprintf(stderr, "usage: %s HOST PORT ADDRESS USER PASSWORD BODIES_FILE WINDOW\n", argv[0]); return 64; }
+  const char *password = getenv("COLLECTOR_TEST_AMQP_PASSWORD"); /* not in argv: ps would show it */
+  if (argc < 7 || !password) {
+    fprintf(stderr, "usage: COLLECTOR_TEST_AMQP_PASSWORD=... %s HOST PORT ADDRESS USER BODIES_FILE WINDOW\n", argv[0]);
+    return 64;
+  }
   address = argv[3];
-  window = atoi(argv[7]);
-  FILE *f = fopen(argv[6], "rb");
-  if (!f) { perror(argv[6]); return 66; }
+  window = atoi(argv[6]);
+  FILE *f = fopen(argv[5], "rb");
+  if (!f) { perror(argv[5]); return 66; }
   int capacity = 1024;
   bodies = malloc(capacity * sizeof *bodies);
   unsigned char header[4];
@@ -94,7 +98,7 @@ int main(int argc, char **argv) {
   pn_transport_t *transport = pn_transport();
   pn_connection_set_container(connection, "bench-send-c");
   pn_connection_set_user(connection, argv[4]);
-  pn_connection_set_password(connection, argv[5]);
+  pn_connection_set_password(connection, password);
   pn_sasl_t *sasl = pn_sasl(transport);
   pn_sasl_allowed_mechs(sasl, "PLAIN");
   pn_sasl_set_allow_insecure_mechs(sasl, true);

@@ -29,6 +29,8 @@ final class ProtonLoop: @unchecked Sendable {
     /// The receiving link that checks the address exists (see `checkAddress`), and what is attached.
     private var probe: OpaquePointer?
     private var senderAttached = false
+    /// Whether the current connection reached `ready` (a loss then re-sends instead of failing).
+    private var connectionWasReady = false
     private var probeAttached = false
     private var urlIndex = 0
     private var failedRounds = 0
@@ -173,7 +175,11 @@ final class ProtonLoop: @unchecked Sendable {
         stopDeadline = now + 2000
         let error = ProtonError(.shutdown, "the AMQP sender was shut down before the broker settled every message")
         failEverything(error)
-        if connection != nil { closeConnection() }
+        if let connection {
+            closeConnection()
+            // Possibly outside a connection's event batch: have proton process the close.
+            pn_connection_wake(connection)
+        }
     }
 
     // MARK: Connecting
@@ -212,6 +218,7 @@ final class ProtonLoop: @unchecked Sendable {
         pn_link_set_snd_settle_mode(link, pn_snd_settle_mode_t(PN_SND_UNSETTLED.rawValue))
         senderAttached = false
         probeAttached = false
+        connectionWasReady = false
         probe = nil
         if configuration.checkAddress {
             let probe = pn_receiver(session, "collector-address-check")
@@ -233,6 +240,7 @@ final class ProtonLoop: @unchecked Sendable {
 
     private func becameReady() {
         phase = .ready
+        connectionWasReady = true
         failedRounds = 0
         attemptsInRound = 0
         lastError = nil
@@ -253,8 +261,7 @@ final class ProtonLoop: @unchecked Sendable {
 
     private func transportClosed(_ now: Int64) {
         let url = configuration.urls[urlIndex % configuration.urls.count]
-        let wasReady: Bool
-        if case .ready = phase { wasReady = true } else { wasReady = false }
+        let wasReady = connectionWasReady
         sender.shared.withLock { $0.connection = nil }
         connection = nil
         link = nil
