@@ -107,6 +107,7 @@ struct AMQBrokerTests {
         let error = try await #require(throws: CollectorError.self) { try await sink.start() }
         #expect(error.isRetriable)
         #expect(error.description.lowercased().contains("auth"), "\(error)")
+        print("amq test: wrong password -> \(error)")
         let writeError = try await #require(throws: CollectorError.self) { try await sink.write([AMQTestSupport.event(0, tag: "pw")]) }
         #expect(writeError.isRetriable)
         #expect(!writeError.description.contains("not-the-password"))
@@ -121,6 +122,7 @@ struct AMQBrokerTests {
         let error = try await #require(throws: CollectorError.self) { try await sink.start() }
         #expect(error.isRetriable)
         #expect(error.description.lowercased().contains("certificate"), "\(error)")
+        print("amq test: wrong CA -> \(error)")
         await sink.shutdown()
     }
 
@@ -132,6 +134,27 @@ struct AMQBrokerTests {
         #expect(error.isRetriable)
         #expect(error.description.contains("/amq/queue/no-such-queue"), "\(error)")
         #expect(error.description.contains("no queue 'no-such-queue'"), "\(error)")
+        print("amq test: missing queue -> \(error)")
+        await sink.shutdown()
+    }
+}
+
+extension AMQBrokerTests {
+    /// RabbitMQ 3.10's AMQP 1.0 plugin answers a refused publish (queue full, reject-publish) by
+    /// aborting the connection rather than with a `rejected` outcome: the sink must then report a
+    /// retriable failure, never success.
+    @Test("a message the broker refuses is never reported as delivered")
+    func refusedPublish() async throws {
+        let broker = try AMQTestBroker.require()
+        guard let full = ProcessInfo.processInfo.environment["COLLECTOR_TEST_AMQP_FULL_ADDRESS"] else {
+            Issue.record("COLLECTOR_TEST_AMQP_FULL_ADDRESS is not set: run scripts/test (scripts/services/rabbitmq start)")
+            return
+        }
+        let sink = try AMQTestSupport.sink(AMQTestSupport.json(broker, tls: false, address: full, openMs: 2000, settleMs: 3000))
+        try await sink.start()
+        let error = try await #require(throws: CollectorError.self) { try await sink.write([AMQTestSupport.event(0, tag: "full")]) }
+        #expect(error.isRetriable, "\(error)")
+        print("amq test: refused publish -> \(error)")
         await sink.shutdown()
     }
 }
