@@ -38,6 +38,8 @@ final class ProtonLoop: @unchecked Sendable {
     /// The first error seen on the current connection (conditions arrive before TRANSPORT_CLOSED).
     private var connectionError: String?
     private var lastError: String?
+    /// Why the last ready connection was lost (kept after reconnecting, for time-limit errors).
+    private var lastLoss: String?
     private var pending = Deque<ProtonItem>()
     private var inFlight: [OpaquePointer: (item: ProtonItem, sentAt: Int64)] = [:]
     private var readyWaiters: [ProtonBatch] = []
@@ -274,6 +276,7 @@ final class ProtonLoop: @unchecked Sendable {
         if stopping { return }
         if wasReady {
             lastError = text
+            lastLoss = text
             urlIndex += 1
             attemptsInRound = 0
             scheduleAttempt(now, delay: configuration.urls.count > 1 ? 0 : configuration.reconnectInitialMilliseconds)
@@ -341,7 +344,7 @@ final class ProtonLoop: @unchecked Sendable {
             // Batches past their deadline fail (their messages are skipped or their late settlements ignored).
             var expired = false
             for batch in batches where !batch.isFinished && now >= batch.deadline {
-                batch.fail(ProtonError(.timeout, "\(batch.unsettledCount) of \(batch.messages.count) messages not settled by the broker within \(configuration.openTimeoutMilliseconds + configuration.settleTimeoutMilliseconds) ms"))
+                batch.fail(ProtonError(.timeout, "\(batch.unsettledCount) of \(batch.messages.count) messages not settled by the broker within \(configuration.openTimeoutMilliseconds + configuration.settleTimeoutMilliseconds) ms" + (lastLoss.map { " (last connection loss: \($0))" } ?? "")))
                 expired = true
             }
             if expired { compact() }
@@ -387,7 +390,8 @@ final class ProtonLoop: @unchecked Sendable {
 
     private func encode(_ outgoing: ProtonMessage, on link: OpaquePointer) -> String? {
         pn_message_clear(message)
-        outgoing.id.withCString { cproton_message_set_string_id(message, $0, strlen($0)) }
+        let idResult = outgoing.id.withCString { cproton_message_set_string_id(message, $0, strlen($0)) }
+        if idResult != 0 { return "cannot set the message-id (error \(idResult))" }
         pn_message_set_durable(message, true)
         pn_message_set_content_type(message, outgoing.contentType)
         outgoing.body.withUnsafeBufferPointer { bytes in
