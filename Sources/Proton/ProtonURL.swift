@@ -33,8 +33,10 @@ public struct ProtonURL: Sendable, Hashable, CustomStringConvertible {
             }
             authority = authority[..<slash]
         }
-        if authority.contains("@") {
-            error = "\"\(text)\": credentials do not belong in the URL (use username and password)"
+        if let at = authority.lastIndex(of: "@") {
+            // Never echo what may be a password.
+            let redacted = (scheme ? "amqps://" : "amqp://") + "***@" + authority[authority.index(after: at)...]
+            error = "\"\(redacted)\": credentials do not belong in the URL (use username and password)"
             return nil
         }
         var host = authority

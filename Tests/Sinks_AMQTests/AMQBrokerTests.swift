@@ -158,3 +158,22 @@ extension AMQBrokerTests {
         await sink.shutdown()
     }
 }
+
+extension AMQBrokerTests {
+    @Test("failover: a dead first URL is skipped for the next one")
+    func failover() async throws {
+        let broker = try AMQTestBroker.require()
+        try broker.purge()
+        let json = """
+        {"urls": ["amqp://127.0.0.1:1", "\(broker.url)"], "address": "\(broker.address)", "username": "\(broker.user)",
+         "password": "${env:COLLECTOR_TEST_AMQP_PASSWORD}", "allow_insecure_plain": true,
+         "timeouts": {"open_ms": 2000, "settle_ms": 5000}}
+        """
+        let sink = try AMQTestSupport.sink(json)
+        try await sink.start()
+        let events = (0..<5).map { AMQTestSupport.event($0, tag: "failover") }
+        #expect(try await sink.write(events) == .accepted)
+        await sink.shutdown()
+        #expect(try broker.drain().map(\.id) == events.map(\.id))
+    }
+}
