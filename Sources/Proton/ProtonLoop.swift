@@ -47,15 +47,13 @@ final class ProtonLoop: @unchecked Sendable {
     private var stopping = false
     private var stopDeadline: Int64 = .max
     private var nextTag: UInt64 = 1
-    private let message: OpaquePointer
-    private var buffer = pn_rwbytes_t(size: 0, start: nil)
+    private let encoder = ProtonEncoder()
     private static let tick: pn_millis_t = 100
 
     init(sender: ProtonSender, proactor: ProtonPointer) {
         self.sender = sender
         self.configuration = sender.configuration
         self.proactor = proactor.pointer
-        self.message = pn_message()
     }
 
     func run() {
@@ -70,8 +68,6 @@ final class ProtonLoop: @unchecked Sendable {
             pn_proactor_done(proactor, events)
         }
         pn_proactor_free(proactor)
-        pn_message_free(message)
-        free(buffer.start)
         let waiters = sender.shared.withLock { state in
             state.finished = true
             state.connection = nil
@@ -120,19 +116,19 @@ final class ProtonLoop: @unchecked Sendable {
             // The broker's answer to our closing the address check.
             if let eventLink = pn_event_link(event), eventLink == probe, probeAttached,
                !pn_condition_is_set(pn_link_remote_condition(eventLink)) { break }
-            let condition = Self.describe(pn_link_remote_condition(pn_event_link(event)))
+            let condition = ProtonCondition.describe(pn_link_remote_condition(pn_event_link(event)))
             noteError("the broker refused or closed the link to \"\(configuration.address)\"" + (condition.map { ": \($0)" } ?? ""))
             closeConnection()
         case PN_SESSION_REMOTE_CLOSE:
-            noteError("the broker closed the session of the link to \"\(configuration.address)\"" + (Self.describe(pn_session_remote_condition(pn_event_session(event))).map { ": \($0)" } ?? ""))
+            noteError("the broker closed the session of the link to \"\(configuration.address)\"" + (ProtonCondition.describe(pn_session_remote_condition(pn_event_session(event))).map { ": \($0)" } ?? ""))
             closeConnection()
         case PN_CONNECTION_REMOTE_CLOSE:
-            noteError("the broker closed the connection" + (Self.describe(pn_connection_remote_condition(pn_event_connection(event))).map { ": \($0)" } ?? ""))
+            noteError("the broker closed the connection" + (ProtonCondition.describe(pn_connection_remote_condition(pn_event_connection(event))).map { ": \($0)" } ?? ""))
             closeConnection()
         case PN_TRANSPORT_ERROR:
-            if let text = Self.describe(pn_transport_condition(pn_event_transport(event))) { noteError(text) }
+            if let text = ProtonCondition.describe(pn_transport_condition(pn_event_transport(event))) { noteError(text) }
         case PN_TRANSPORT_CLOSED:
-            if let text = Self.describe(pn_transport_condition(pn_event_transport(event))) { noteError(text) }
+            if let text = ProtonCondition.describe(pn_transport_condition(pn_event_transport(event))) { noteError(text) }
             transportClosed(now)
             if stopping { return false }
         case PN_PROACTOR_INACTIVE:
@@ -377,7 +373,7 @@ final class ProtonLoop: @unchecked Sendable {
             if item.batch.isFinished { continue }
             let delivery = cproton_delivery(link, nextTag)!
             nextTag &+= 1
-            if let problem = encode(item.message, on: link) {
+            if let problem = encoder.send(item.message, on: link) {
                 // Cannot happen with valid strings; refuse the message rather than loop.
                 pn_delivery_abort(delivery)
                 item.batch.settle(item.index, .rejected("could not encode the message: \(problem)"))
@@ -386,22 +382,6 @@ final class ProtonLoop: @unchecked Sendable {
             inFlight[delivery] = (item, now)
         }
         if !batches.isEmpty, batches.count > 64 { batches.removeAll { $0.isFinished } }
-    }
-
-    private func encode(_ outgoing: ProtonMessage, on link: OpaquePointer) -> String? {
-        pn_message_clear(message)
-        let idResult = outgoing.id.withCString { cproton_message_set_string_id(message, $0, strlen($0)) }
-        if idResult != 0 { return "cannot set the message-id (error \(idResult))" }
-        pn_message_set_durable(message, true)
-        pn_message_set_content_type(message, outgoing.contentType)
-        outgoing.body.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                _ = cproton_message_set_binary_body(message, chars.baseAddress, chars.count)
-            }
-        }
-        let written = pn_message_send(message, link, &buffer)
-        if written < 0 { return String(cString: pn_error_text(pn_message_error(message))) }
-        return nil
     }
 
     private func settled(_ delivery: OpaquePointer) {
@@ -416,7 +396,7 @@ final class ProtonLoop: @unchecked Sendable {
             entry.item.batch.settle(entry.item.index, .accepted)
             if entry.item.batch.isFinished { batches.removeAll { $0 === entry.item.batch } }
         case cproton_rejected():
-            let condition = Self.describe(pn_disposition_condition(pn_delivery_remote(delivery))) ?? "no reason given"
+            let condition = ProtonCondition.describe(pn_disposition_condition(pn_delivery_remote(delivery))) ?? "no reason given"
             entry.item.batch.settle(entry.item.index, .rejected(condition))
             if entry.item.batch.isFinished { batches.removeAll { $0 === entry.item.batch } }
         default:
@@ -425,12 +405,4 @@ final class ProtonLoop: @unchecked Sendable {
         }
     }
 
-    static func describe(_ condition: OpaquePointer?) -> String? {
-        guard let condition, pn_condition_is_set(condition) else { return nil }
-        let name = pn_condition_get_name(condition).map { String(cString: $0) } ?? ""
-        let text = pn_condition_get_description(condition).map { String(cString: $0) } ?? ""
-        if name.isEmpty { return text }
-        if text.isEmpty { return name }
-        return "\(name): \(text)"
-    }
 }
