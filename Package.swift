@@ -33,6 +33,10 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "LibXML", dependencies: ["CLibXML2"]),
         .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "LibXML", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Sources_KnimeLog",
+            dependencies: ["Collector", .product(name: "DequeModule", package: "swift-collections")]
+        ),
         .executableTarget(
             name: "CollectorCLI",
             dependencies: [
@@ -40,6 +44,7 @@ let package = Package(
                 "Sinks_File",
                 "Sources_File",
                 "Sinks_AMQ",
+                "Sources_KnimeLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -56,12 +61,16 @@ let package = Package(
             path: "Benchmarks/AMQBenchmark"
         ),
         .testTarget(
+            name: "Sources_KnimeLogTests",
+            dependencies: ["Sources_KnimeLog", "Collector", "CollectorTestKit", "Sinks_File", "CollectorCLI"]
+        ),
+        .testTarget(
             name: "CollectorTests",
             dependencies: ["Collector", "CollectorTestKit", "Sinks_File", "Sources_File"],
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "Proton", "LibXML", "Collector", "CollectorTestKit",
                                                     .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit"]),
+        .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit", "Collector"]),
     ]
 )

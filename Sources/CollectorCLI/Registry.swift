@@ -2,12 +2,14 @@ import Collector
 import Sinks_AMQ
 import Sinks_File
 import Sources_File
+import Sources_KnimeLog
 
 /// Every component type this binary knows: the one place that imports every plugin.
 enum Registry {
     static func make() -> ComponentRegistry {
         var registry = ComponentRegistry()
         registry.register(JSONLinesSourceFactory())
+        registry.register(KnimeLogSourceFactory())
         registry.register(FileSinkFactory())
         registry.register(StdoutSinkFactory())
         registry.register(AMQSinkFactory())

@@ -78,10 +78,10 @@ struct PipelineLoaderTests {
     @Test func secretsAreReferencesOnlyAndNeverPrinted() throws {
         let text = """
         { "data_dir": "/tmp/x", "sources": { "in": { "type": "replay" } },
-          "sinks": { "out": { "type": "stdout", "inputs": ["in"], "format": "${env:MISSING_FORMAT}" } } }
+          "sinks": { "out": { "type": "stdout", "inputs": ["in"], "time_format": "${env:MISSING_FORMAT}" } } }
         """
         let found = issues(text).map(\.description)
-        #expect(found == ["bad.json: sinks.out.format: ${env:MISSING_FORMAT}: environment variable MISSING_FORMAT is not set"])
+        #expect(found == ["bad.json: sinks.out.time_format: ${env:MISSING_FORMAT}: environment variable MISSING_FORMAT is not set"])
 
         let secret = Secret(reference: "${env:AUDIT_TOKEN}", value: "s3cr3t-value")
         #expect(!"\(secret)".contains("s3cr3t"))
