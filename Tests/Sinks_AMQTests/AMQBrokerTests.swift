@@ -177,3 +177,14 @@ extension AMQBrokerTests {
         #expect(try broker.drain().map(\.id) == events.map(\.id))
     }
 }
+
+extension AMQBrokerTests {
+    @Test("a CA file that cannot be read: the error names the file")
+    func unreadableCAFile() async throws {
+        let broker = try AMQTestBroker.require()
+        let sink = try AMQTestSupport.sink(AMQTestSupport.json(broker, tls: true, caFile: "/nonexistent/ca.pem"))
+        let error = try await #require(throws: CollectorError.self) { try await sink.start() }
+        #expect(error.description.contains("/nonexistent/ca.pem"), "\(error)")
+        await sink.shutdown()
+    }
+}
