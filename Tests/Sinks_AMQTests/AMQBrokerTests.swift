@@ -188,3 +188,33 @@ extension AMQBrokerTests {
         await sink.shutdown()
     }
 }
+
+extension AMQBrokerTests {
+    @Test("events_per_message groups events; the message id is stable for the same events")
+    func severalEventsPerMessage() async throws {
+        let broker = try AMQTestBroker.require()
+        try broker.purge()
+        let sink = try AMQTestSupport.sink(AMQTestSupport.json(broker, tls: false, extra: #", "events_per_message": 3"#))
+        let events = (0..<7).map { AMQTestSupport.event($0, tag: "grouped") }
+        #expect(try await sink.write(events) == .accepted)
+        await sink.shutdown()
+        let messages = try broker.drain()
+        #expect(messages.map(\.events.count) == [3, 3, 1])
+        #expect(messages.flatMap { $0.events.flatMap { $0.info("eventId") } } == events.map(\.id))
+        #expect(messages.last?.id == events[6].id)
+        #expect(messages.first?.id == AuditEvent.deterministicID(events[0..<3].map(\.id)))
+    }
+}
+
+@Suite("AMQ sink lifecycle")
+struct AMQLifecycleTests {
+    @Test("shutdown is idempotent and safe without start; writes after it fail without hanging")
+    func shutdownWithoutStart() async throws {
+        let json = #"{"urls": ["amqp://127.0.0.1:1"], "address": "q", "sasl_mechanisms": ["ANONYMOUS"]}"#
+        let sink = try AMQTestSupport.sink(json, environment: [:])
+        await sink.shutdown()
+        await sink.shutdown()
+        let error = try await #require(throws: CollectorError.self) { try await sink.write([AMQTestSupport.event(0, tag: "closed")]) }
+        #expect(error.code == .shutdown)
+    }
+}
