@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "collector", targets: ["CollectorCLI"]),
+        .executable(name: "collector-bench-amq", targets: ["AMQBenchmark"]),
         .executable(name: "collector-bench-core", targets: ["CoreBenchmark"]),
     ],
     dependencies: [
@@ -26,6 +27,12 @@ let package = Package(
         .target(name: "Sinks_File", dependencies: ["Collector"]),
         .target(name: "Sources_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
+        // AMQP 1.0 (qpid-proton) and libxml2: the amq sink.
+        .systemLibrary(name: "CProton"),
+        .target(name: "Proton", dependencies: ["CProton", .product(name: "DequeModule", package: "swift-collections")]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "LibXML", dependencies: ["CLibXML2"]),
+        .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "LibXML", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Sources_KnimeLog",
             dependencies: ["Collector", .product(name: "DequeModule", package: "swift-collections")]
@@ -36,6 +43,7 @@ let package = Package(
                 "Collector",
                 "Sinks_File",
                 "Sources_File",
+                "Sinks_AMQ",
                 "Sources_KnimeLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -47,6 +55,11 @@ let package = Package(
             dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
             path: "Benchmarks/CoreBenchmark"
         ),
+        .executableTarget(
+            name: "AMQBenchmark",
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_AMQ", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/AMQBenchmark"
+        ),
         .testTarget(
             name: "Sources_KnimeLogTests",
             dependencies: ["Sources_KnimeLog", "Collector", "CollectorTestKit", "Sinks_File", "CollectorCLI"]
@@ -56,6 +69,8 @@ let package = Package(
             dependencies: ["Collector", "CollectorTestKit", "Sinks_File", "Sources_File"],
             resources: [.copy("Golden")]
         ),
+        .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "Proton", "LibXML", "Collector", "CollectorTestKit",
+                                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit", "Collector"]),
     ]
 )

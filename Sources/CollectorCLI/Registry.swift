@@ -1,4 +1,5 @@
 import Collector
+import Sinks_AMQ
 import Sinks_File
 import Sources_File
 import Sources_KnimeLog
@@ -11,6 +12,7 @@ enum Registry {
         registry.register(KnimeLogSourceFactory())
         registry.register(FileSinkFactory())
         registry.register(StdoutSinkFactory())
+        registry.register(AMQSinkFactory())
         return registry
     }
 }
