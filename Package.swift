@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "collector", targets: ["CollectorCLI"]),
+        .executable(name: "collector-bench-amq", targets: ["AMQBenchmark"]),
         .executable(name: "collector-bench-core", targets: ["CoreBenchmark"]),
     ],
     dependencies: [
@@ -29,6 +30,12 @@ let package = Package(
         .systemLibrary(name: "CRDKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .target(name: "RDKafka", dependencies: ["CRDKafka"]),
         .target(name: "Sinks_Kafka", dependencies: ["Collector", "RDKafka"]),
+        // AMQP 1.0 (qpid-proton) and libxml2: the amq sink.
+        .systemLibrary(name: "CProton"),
+        .target(name: "Proton", dependencies: ["CProton", .product(name: "DequeModule", package: "swift-collections")]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "LibXML", dependencies: ["CLibXML2"]),
+        .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "LibXML", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Sources_KnimeLog",
             dependencies: ["Collector", .product(name: "DequeModule", package: "swift-collections")]
@@ -40,6 +47,7 @@ let package = Package(
                 "Sinks_File",
                 "Sinks_Kafka",
                 "Sources_File",
+                "Sinks_AMQ",
                 "Sources_KnimeLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -50,6 +58,11 @@ let package = Package(
             name: "CoreBenchmark",
             dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
             path: "Benchmarks/CoreBenchmark"
+        ),
+        .executableTarget(
+            name: "AMQBenchmark",
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_AMQ", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/AMQBenchmark"
         ),
         .testTarget(
             name: "Sources_KnimeLogTests",
@@ -62,6 +75,8 @@ let package = Package(
         ),
         .testTarget(name: "RDKafkaTests", dependencies: ["RDKafka"]),
         .testTarget(name: "Sinks_KafkaTests", dependencies: ["Sinks_Kafka", "RDKafka", "Collector", "CollectorTestKit"]),
+        .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "Proton", "LibXML", "Collector", "CollectorTestKit",
+                                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit", "Collector"]),
     ]
 )

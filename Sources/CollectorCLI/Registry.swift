@@ -1,4 +1,5 @@
 import Collector
+import Sinks_AMQ
 import Sinks_File
 import Sinks_Kafka
 import Sources_File
@@ -13,6 +14,7 @@ enum Registry {
         registry.register(FileSinkFactory())
         registry.register(StdoutSinkFactory())
         registry.register(KafkaSinkFactory())
+        registry.register(AMQSinkFactory())
         return registry
     }
 }

@@ -38,7 +38,6 @@ struct KnimeLogReader {
             defer { start = lineEnd + 1 }
             if length > maxLine {
                 overLongLines += 1
-                tailer.countOverLong()
                 logger.warning("over-long line skipped", metadata: [
                     "file": "\(file.path)", "offset": "\(chunk.fileOffset + Int64(start))", "bytes": "\(length)"])
                 continue

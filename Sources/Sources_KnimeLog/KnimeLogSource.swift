@@ -39,11 +39,16 @@ public struct KnimeLogSource: Source {
                            metadata: ["every_ms": "\(configuration.pollIntervalMilliseconds)"])
         }
         var idle = false
+        var reported = (0, 0)
         // Events are handed over in batches of up to `batchTarget` (fewer, larger sink writes while
         // backfilling); a batch is always flushed when the data read so far is exhausted. `advance`
         // only ever follows the emission of every event before its position.
         var pending: [Emission] = []
         let batchTarget = 512
+        // The starting position counts as read: with `read_from: end` it is committed even if
+        // nothing is read before a stop, so a restart does not skip what was written meanwhile.
+        tailer.refresh()
+        context.advance(to: tailer.checkpoint())
         while !Task.isCancelled {
             tailer.refresh()
             var readSomething = false
@@ -74,6 +79,12 @@ public struct KnimeLogSource: Source {
                 if !idle, tailer.allRead {
                     idle = true
                     context.setIdle(true)
+                    let skipped = (reader.malformedLines, reader.overLongLines + tailer.overLongLines)
+                    if skipped != reported {
+                        reported = skipped
+                        logger.warning("lines skipped so far", metadata: [
+                            "malformed_or_invalid_utf8": "\(skipped.0)", "over_long": "\(skipped.1)"])
+                    }
                 }
                 await watcher.wait(timeoutMilliseconds: configuration.pollIntervalMilliseconds)
             }

@@ -18,6 +18,7 @@ struct KillRestartTests {
     @Test func killedAnywhereEveryJobArrivesDuplicatesOnlyUnacknowledged() async throws {
         let jobs = 1500
         let folder = PipelineHarness.temporaryDirectory("knime-kill")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let log = folder + "/localhost.2024-04-25.log"
         let output = folder + "/out/audit.jsonl"
         let text = Array(LogLines.jobs(0..<jobs, salt: 13).utf8)

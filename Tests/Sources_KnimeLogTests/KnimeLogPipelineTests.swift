@@ -55,6 +55,7 @@ import Testing
     /// Figure 2 of the seed, as it is, through knime_log → file (knox): one event, every fact in it.
     @Test func seedExcerptThroughTheFileSink() async throws {
         let folder = PipelineHarness.temporaryDirectory("knime-seed")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         try append(folder + "/localhost.2024-04-25.log", Self.figure2)
         let harness = PipelineHarness(registry: testRegistry(recorder: EventRecorder()))
         _ = try await harness.runUntilIdle("""
@@ -72,5 +73,27 @@ import Testing
         }
         #expect(line.contains(AuditEvent.deterministicID("node003.clearpeaks.com", "f9ff25f9-6ac8-489b-ad8e-73c421f8b119",
                                                          "EXECUTION_FAILED", "25-Apr-2024 16:59:00.390")))
+    }
+
+    /// `read_from: end` skips history only on the very first start; its starting point is committed,
+    /// so what is written while the collector is down is read after a restart.
+    @Test func readFromEndSkipsOnlyOnTheFirstStart() async throws {
+        let folder = PipelineHarness.temporaryDirectory("knime-end")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let log = folder + "/localhost.2024-04-25.log"
+        try append(log, LogLines.jobs(0..<3, salt: 20))
+        let recorder = EventRecorder()
+        let harness = PipelineHarness(registry: testRegistry(recorder: recorder))
+        let text = """
+        { "name": "end", "data_dir": "\(folder)/data",
+          "sources": { "log": { "type": "knime_log", "logs_dir": "\(folder)", "read_from": "end", "timezone": "UTC" } },
+          "sinks": { "rec": { "type": "recording", "inputs": ["log"] } } }
+        """
+        _ = try await harness.runUntilIdle(text)
+        #expect(recorder.events.isEmpty)
+        try append(log, LogLines.jobs(3..<5, salt: 20))
+        _ = try await harness.runUntilIdle(text)
+        #expect(Set(recorder.events.compactMap { $0.attributes["jobId"] }) == LogLines.ids(3..<5, salt: 20))
+        #expect(recorder.events.count == 2)
     }
 }

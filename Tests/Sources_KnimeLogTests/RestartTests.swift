@@ -16,6 +16,7 @@ struct RestartTests {
     func stoppedAnywhereNothingLostNoAcknowledgedDuplicate(graceful: Bool, checkpointInterval: Int) async throws {
         let jobs = 400
         let folder = PipelineHarness.temporaryDirectory("knime-restart")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let log = folder + "/localhost.2024-04-25.log"
         let text = Array(LogLines.jobs(0..<jobs, salt: 11).utf8)
         let recorder = EventRecorder()

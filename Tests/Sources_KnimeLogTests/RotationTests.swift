@@ -19,6 +19,7 @@ struct RotationTests {
 
     @Test func dailyRolloverWithLateWritesToYesterday() async throws {
         let folder = PipelineHarness.temporaryDirectory("knime-rollover")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let yesterday = folder + "/localhost.2024-04-25.log"
         let today = folder + "/localhost.2024-04-26.log"
         try append(yesterday, LogLines.jobs(0..<40, salt: 1))
@@ -35,6 +36,7 @@ struct RotationTests {
 
     @Test func renameAndCreate() async throws {
         let folder = PipelineHarness.temporaryDirectory("knime-rename")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let live = folder + "/catalina.log"
         try append(live, LogLines.jobs(0..<25, salt: 3))
         let running = try RunningPipeline(folder: folder, paths: ["catalina.log"])
@@ -52,6 +54,7 @@ struct RotationTests {
 
     @Test func renamedFileWhoseLastLineHasNoLineBreak() async throws {
         let folder = PipelineHarness.temporaryDirectory("knime-unterminated")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let live = folder + "/catalina.log"
         try append(live, LogLines.jobs(0..<10, salt: 12))
         let running = try RunningPipeline(folder: folder, paths: ["catalina.log"])
@@ -68,6 +71,7 @@ struct RotationTests {
 
     @Test func copyTruncateWithTheCopyInsideThePattern() async throws {
         let folder = PipelineHarness.temporaryDirectory("knime-copytruncate")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let live = folder + "/app.log"
         try append(live, LogLines.jobs(0..<20, salt: 4))
         let running = try RunningPipeline(folder: folder, paths: ["app.log*"])
@@ -83,6 +87,7 @@ struct RotationTests {
 
     @Test func truncationThenRewrite() async throws {
         let folder = PipelineHarness.temporaryDirectory("knime-truncate")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let live = folder + "/localhost.2024-04-25.log"
         try append(live, LogLines.jobs(0..<30, salt: 5))
         let running = try RunningPipeline(folder: folder, paths: ["localhost.*.log"])
@@ -96,6 +101,7 @@ struct RotationTests {
 
     @Test func rotatedFileDeletedWithUnreadBytes() async throws {
         let folder = PipelineHarness.temporaryDirectory("knime-deleted")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let live = folder + "/localhost.2024-04-25.log"
         try append(live, LogLines.jobs(0..<10, salt: 6))
         let running = try RunningPipeline(folder: folder, paths: ["localhost.*.log"])
@@ -110,6 +116,7 @@ struct RotationTests {
 
     @Test func inodeReusedByANewFile() async throws {
         let folder = PipelineHarness.temporaryDirectory("knime-inode")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let first = folder + "/localhost.2024-04-25.log"
         try append(first, LogLines.jobs(0..<15, salt: 8))
         let running = try RunningPipeline(folder: folder, paths: ["localhost.*.log"])
@@ -129,6 +136,7 @@ struct RotationTests {
 
     @Test func partialLineWaitsAndOverLongAndInvalidLinesAreSkipped() async throws {
         let folder = PipelineHarness.temporaryDirectory("knime-partial")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let live = folder + "/localhost.2024-04-25.log"
         let running = try RunningPipeline(folder: folder, paths: ["localhost.*.log"], extra: #", "max_line_bytes": 2048"#)
         let text = LogLines.job(0, salt: 10)

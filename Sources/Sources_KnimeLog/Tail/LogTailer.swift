@@ -106,7 +106,10 @@ final class LogTailer {
             }
         }
         newcomers.sort { ($0.info.st_mtim.tv_sec, $0.path) < ($1.info.st_mtim.tv_sec, $1.path) }
+        var opened = Set<[UInt64]>()
         for (path, info) in newcomers {
+            // One file reached by two patterns or two names (hard links) is followed once.
+            guard opened.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else { continue }
             if let file = open(path: path, info: info, now: now) {
                 files.append(file)
                 seen.insert(ObjectIdentifier(file))
@@ -278,11 +281,16 @@ final class LogTailer {
             var end = n
             while end > start, buffer[end - 1] != 0x0A { end -= 1 }
             if end == start {
-                if n - start > maxLineBytes || n == bufferSize {
+                if n - start > maxLineBytes {
                     // No newline within max_line_bytes: skip the line up to its newline.
                     overLongLines += 1
                     file.skipping = true
                     file.offset += Int64(n)
+                    continue
+                }
+                if start > 0 && n == bufferSize {
+                    // The buffer began with the end of a skipped line: read again after it.
+                    file.offset += Int64(start)
                     continue
                 }
                 if let gone = file.goneSince, now - gone >= goneGrace, n < bufferSize {
@@ -314,8 +322,6 @@ final class LogTailer {
         } + restored).encoded()
     }
 
-    func countOverLong() { overLongLines += 1 }
-
     // MARK: Helpers
 
     static func afterLastNewline(_ fd: Int32, size: Int64) -> Int64 {
@@ -333,12 +339,15 @@ final class LogTailer {
 
     static func expand(_ patterns: [String]) -> [String] {
         var found: [String] = []
+        var unique = Set<String>()
         for pattern in patterns {
             var result = glob_t()
             defer { globfree(&result) }
             guard glob(pattern, 0, nil, &result) == 0 else { continue }
             for index in 0..<Int(result.gl_pathc) {
-                if let path = result.gl_pathv[index] { found.append(String(cString: path)) }
+                if let path = result.gl_pathv[index], unique.insert(String(cString: path)).inserted {
+                    found.append(String(cString: path))
+                }
             }
         }
         return found
