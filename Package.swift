@@ -29,13 +29,14 @@ let package = Package(
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
         .systemLibrary(name: "CRDKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .target(name: "RDKafka", dependencies: ["CRDKafka"]),
-        .target(name: "Sinks_Kafka", dependencies: ["Collector", "RDKafka"]),
+        .target(name: "Sinks_Kafka", dependencies: ["Collector", "RDKafka", "EventXML"]),
         // AMQP 1.0 (qpid-proton) and libxml2: the amq sink.
         .systemLibrary(name: "CProton"),
         .target(name: "Proton", dependencies: ["CProton", .product(name: "DequeModule", package: "swift-collections")]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "LibXML", dependencies: ["CLibXML2"]),
-        .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "LibXML", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "EventXML", dependencies: ["Collector", "LibXML"]),
+        .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "EventXML", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Sources_KnimeLog",
             dependencies: ["Collector", .product(name: "DequeModule", package: "swift-collections")]
@@ -61,7 +62,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "AMQBenchmark",
-            dependencies: ["Collector", "CollectorTestKit", "Sinks_AMQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_AMQ", "EventXML", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/AMQBenchmark"
         ),
         .testTarget(
@@ -74,8 +75,8 @@ let package = Package(
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "RDKafkaTests", dependencies: ["RDKafka"]),
-        .testTarget(name: "Sinks_KafkaTests", dependencies: ["Sinks_Kafka", "RDKafka", "Collector", "CollectorTestKit"]),
-        .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "Proton", "LibXML", "Collector", "CollectorTestKit",
+        .testTarget(name: "Sinks_KafkaTests", dependencies: ["Sinks_Kafka", "EventXML", "RDKafka", "Collector", "CollectorTestKit"]),
+        .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "EventXML", "Proton", "LibXML", "Collector", "CollectorTestKit",
                                                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit", "Collector"]),
     ]

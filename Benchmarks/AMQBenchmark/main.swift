@@ -9,6 +9,7 @@ import Collector
 import CollectorTestKit
 import Foundation
 import Logging
+import EventXML
 import Sinks_AMQ
 
 @main
@@ -41,7 +42,7 @@ struct AMQBenchmark {
         if let bodiesPath {
             FileManager.default.createFile(atPath: bodiesPath, contents: nil)
             let file = try FileHandle(forWritingTo: URL(fileURLWithPath: bodiesPath))
-            let xml = AMQEventXML()
+            let xml = AuditEventXML()
             for index in 0..<count {
                 var record: [UInt8] = []
                 let body = try xml.document([event(index)])

@@ -1,4 +1,5 @@
 import Collector
+import EventXML
 import Logging
 import Proton
 
@@ -14,12 +15,12 @@ public final class AMQSink: Sink {
     public static let contentType = "application/xml"
 
     let sender: ProtonSender
-    let xml: AMQEventXML
+    let xml: AuditEventXML
     let eventsPerMessage: Int
     let componentContext: String
     let logger: Logger
 
-    init(sender: ProtonSender, xml: AMQEventXML, eventsPerMessage: Int, context: ComponentContext) {
+    init(sender: ProtonSender, xml: AuditEventXML, eventsPerMessage: Int, context: ComponentContext) {
         self.sender = sender
         self.xml = xml
         self.eventsPerMessage = eventsPerMessage

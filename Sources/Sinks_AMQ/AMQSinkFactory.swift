@@ -1,4 +1,5 @@
 import Collector
+import EventXML
 import Proton
 
 /// Makes `amq` sinks: audit events as XML messages over AMQP 1.0 (ActiveMQ, Artemis, RabbitMQ, …).
@@ -51,7 +52,7 @@ public struct AMQSinkFactory: SinkFactory {
         let initialMs = reconnect.int("initial_ms", default: 200, range: 1...600_000, doc: "first wait")
         let maxMs = reconnect.int("max_ms", default: 10_000, range: 1...3_600_000, doc: "longest wait")
         reconnect.finish()
-        let namespace = config.string("namespace", default: AMQEventXML.defaultNamespace, doc: "XML namespace of auditEventList") ?? AMQEventXML.defaultNamespace
+        let namespace = config.string("namespace", default: AuditEventXML.defaultNamespace, doc: "XML namespace of auditEventList") ?? AuditEventXML.defaultNamespace
         let perMessage = config.int("events_per_message", default: 1, range: 1...10_000, doc: "AuditEvent elements per message")
         let containerID = config.string("container_id", doc: "AMQP container id (default: collector-<pipeline>-<sink>)")
         let checkAddress = config.bool("check_address", default: true, doc: "prove the address exists by attaching a receiving link with no credit (RabbitMQ accepts and drops messages to a missing queue); needs read permission")
@@ -89,7 +90,7 @@ public struct AMQSinkFactory: SinkFactory {
         var sender = configuration.sender
         sender.containerID = configuration.containerID ?? "collector-\(context.pipeline)-\(context.name)"
         do {
-            return AMQSink(sender: try ProtonSender(sender), xml: AMQEventXML(namespace: configuration.namespace),
+            return AMQSink(sender: try ProtonSender(sender), xml: AuditEventXML(namespace: configuration.namespace),
                            eventsPerMessage: configuration.eventsPerMessage, context: context)
         } catch let error as ProtonError {
             throw CollectorError(.configuration, error.message, context: "sinks.\(context.name)")

@@ -36,7 +36,12 @@ public final class KafkaSink: Sink {
 
     public func write(_ events: [AuditEvent]) async throws -> SinkResult {
         let producer = try currentProducer()
-        let messages = events.map(record)
+        let messages: [RDKafkaMessage]
+        do {
+            messages = try events.map(record)
+        } catch {
+            throw CollectorError(.invalidInput, "cannot encode the batch as XML: \(error)", context: name)
+        }
         let results = await producer.send(messages)
         var rejected: [SinkResult.Rejection] = []
         var retriable: RDKafkaError?
@@ -110,11 +115,15 @@ public final class KafkaSink: Sink {
         if removed { await failed.close(flushTimeoutMilliseconds: 0) }
     }
 
-    private func record(_ event: AuditEvent) -> RDKafkaMessage {
+    private func record(_ event: AuditEvent) throws -> RDKafkaMessage {
         var value: [UInt8] = []
-        switch configuration.format {
-        case .json: EventJSONEncoder().append(event, to: &value)
-        case .knox(let layout): layout.append(event, to: &value)
+        if let xml = configuration.xml {
+            value = try xml.document(CollectionOfOne(event))
+        } else {
+            switch configuration.format {
+            case .json: EventJSONEncoder().append(event, to: &value)
+            case .knox(let layout): layout.append(event, to: &value)
+            }
         }
         return RDKafkaMessage(
             topic: configuration.topic,

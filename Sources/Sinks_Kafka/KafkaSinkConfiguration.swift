@@ -1,4 +1,5 @@
 import Collector
+import EventXML
 import RDKafka
 
 /// The `kafka` sink's settings, read and checked by `KafkaSinkFactory` (no I/O).
@@ -7,6 +8,8 @@ public struct KafkaSinkConfiguration: Sendable {
     public var topic: String
     public var key: KafkaRecordKey
     public var format: EventFormat
+    /// When set, record values are `auditEventList` XML documents (one event each) instead of `format`.
+    public var xml: AuditEventXML?
     /// Every librdkafka property, in the order applied: defaults, then security, then the
     /// `librdkafka` map (which may override anything). May hold secrets: never print it.
     public var librdkafka: RDKafkaConfiguration

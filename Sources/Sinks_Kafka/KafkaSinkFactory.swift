@@ -1,4 +1,5 @@
 import Collector
+import EventXML
 import RDKafka
 
 /// Makes `kafka` sinks. Reading the configuration checks every librdkafka property against
@@ -6,7 +7,7 @@ import RDKafka
 public struct KafkaSinkFactory: SinkFactory {
     public init() {}
     public var type: String { "kafka" }
-    public var summary: String { "produces events to a Kafka topic (JSON or Knox), acks=all + idempotence, returns on delivery reports" }
+    public var summary: String { "produces events to a Kafka topic (JSON, Knox or XML), acks=all + idempotence, returns on delivery reports" }
 
     public func configuration(_ config: ConfigSection) -> KafkaSinkConfiguration {
         let brokers = config.strings("brokers", doc: "bootstrap brokers, host:port")
@@ -15,7 +16,9 @@ public struct KafkaSinkFactory: SinkFactory {
         let keyText = config.string("key", default: "id", doc: "record key: id | actor | resource | workflow | none | attribute:NAME") ?? "id"
         let key = KafkaRecordKey(keyText)
         if key == nil { config.report("key", "\"\(keyText)\" is not one of \(KafkaRecordKey.accepted)") }
-        let format = EventFormat.read(config)
+        let (format, formatName) = EventFormat.read(config, alsoAccepted: ["xml"])
+        let namespace = config.string("xml_namespace", default: AuditEventXML.defaultNamespace,
+                                      doc: "xml: namespace of auditEventList") ?? AuditEventXML.defaultNamespace
         let security = KafkaSecurity.read(config)
         let extra = config.stringMap("librdkafka", doc: "librdkafka properties passed through (override the defaults)")
         let shutdownTimeout = config.int("shutdown_timeout_ms", default: 10_000, range: 0...600_000,
@@ -29,6 +32,7 @@ public struct KafkaSinkFactory: SinkFactory {
                 config.report(place, place == nil ? "\(problem.name): \(problem.message)" : problem.message)
             }
         }
+        if formatName == "xml" { configuration.xml = AuditEventXML(namespace: namespace) }
         configuration.librdkafka.set("client.id", "collector")
         return configuration
     }

@@ -1,4 +1,5 @@
 import Collector
+import EventXML
 import CollectorTestKit
 import Foundation
 import Logging
@@ -55,6 +56,26 @@ struct KafkaSinkTests {
         let records = try broker.consume(topic)
         #expect(records.map(\.value) == events.map { layout.encode($0) })
         #expect(records.allSatisfy { $0.key == "victor" })
+    }
+
+    @Test func xmlFormatWritesOneAuditEventListPerRecord() async throws {
+        let broker = try KafkaTestBroker()
+        let topic = try broker.makeTopic("xml")
+        var configuration = KafkaSinkConfiguration(brokers: [broker.brokers], topic: topic)
+        configuration.xml = AuditEventXML(namespace: "urn:example:audit")
+        let sink = KafkaSink(configuration: configuration, logger: Self.logger, name: "kafka")
+        var events = (0..<3).map { ReplaySource.sampleEvent($0, source: topic) }
+        events[1].attributes.append("note", "a < b & \"c\"")
+        _ = try await sink.write(events)
+        await sink.shutdown()
+        let records = try broker.consume(topic, multiline: true)
+        #expect(records.count == 3)
+        for (event, record) in zip(events, records) {
+            let expected = String(decoding: try AuditEventXML(namespace: "urn:example:audit").document([event]), as: UTF8.self)
+            #expect(record.value == expected)
+            #expect(record.value.contains("<auditEventList xmlns=\"urn:example:audit\">"))
+        }
+        #expect(records[1].value.contains("a &lt; b &amp; &quot;c&quot;"))
     }
 
     @Test func tooLargeMessageIsRejectedNotRetried() async throws {

@@ -61,10 +61,13 @@ struct KafkaTestBroker {
     }
 
     /// Every record of the topic, read from the beginning with kcat.
-    func consume(_ topic: String) throws -> [Record] {
+    /// Every record of the topic; `multiline` separates records by a marker instead of line breaks.
+    func consume(_ topic: String, multiline: Bool = false) throws -> [Record] {
+        let end = multiline ? "<<end-of-record>>" : "\\n"
         let output = try run(kcat, ["-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q",
-                                    "-f", "%k\\t%h\\t%s\\n"])
-        return output.split(separator: "\n").map { line in
+                                    "-f", "%k\\t%h\\t%s" + end])
+        let records = multiline ? output.components(separatedBy: end).dropLast().map { Substring($0) } : output.split(separator: "\n")
+        return records.map { line in
             let fields = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             return Record(key: fields[0], headers: fields.count > 1 ? fields[1] : "", value: fields.count > 2 ? fields[2] : "")
         }

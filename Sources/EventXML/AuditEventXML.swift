@@ -16,11 +16,11 @@ import LibXML
 /// `additionalInfo` holds every attribute in order, then `outcome`, `resourceType`/`resourceName`
 /// (when known), the actor's `proxyUser`/`clientIp`/`authMethod`/`session` (when known) and `eventId`.
 /// The timestamp is RFC 3339 with microseconds and the origin's offset. Written without indentation.
-public struct AMQEventXML: Sendable {
+public struct AuditEventXML: Sendable {
     public static let defaultNamespace = "http://www.clearpeaks.com/AuditEvent"
     public var namespace: String
 
-    public init(namespace: String = AMQEventXML.defaultNamespace) {
+    public init(namespace: String = AuditEventXML.defaultNamespace) {
         self.namespace = namespace
     }
 

@@ -1,9 +1,10 @@
 import Collector
+import EventXML
 import Testing
 @testable import Sinks_AMQ
 
 @Suite("AMQ XML body")
-struct AMQEventXMLTests {
+struct AuditEventXMLTests {
     static let reference = AuditEvent(
         id: "5d0f3c1e-0000-4000-8000-000000000001",
         time: EventTime(year: 2024, month: 4, day: 25, hour: 16, minute: 59, second: 0, nanosecond: 638_955_000, utcOffsetSeconds: 7200),
@@ -19,7 +20,7 @@ struct AMQEventXMLTests {
 
     @Test("the reference event is written as REFERENCE.md shows it (plus outcome and eventId)")
     func referenceDocument() throws {
-        let text = String(decoding: try AMQEventXML().document([Self.reference]), as: UTF8.self)
+        let text = String(decoding: try AuditEventXML().document([Self.reference]), as: UTF8.self)
         let expected = """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <auditEventList xmlns="http://www.clearpeaks.com/AuditEvent"><AuditEvent>\
@@ -43,7 +44,7 @@ struct AMQEventXMLTests {
         var event = Self.reference
         event.actor = Actor(id: "a<b>&\"c'", name: "Zoë 🙂 名前")
         event.attributes = Attributes([("we\"ird<name>", "x < y && \"q\" 'r' \u{1}\u{0}\u{7}bell\u{FFFE}\ttab\nline")])
-        let text = String(decoding: try AMQEventXML().document([event]), as: UTF8.self)
+        let text = String(decoding: try AuditEventXML().document([event]), as: UTF8.self)
         #expect(text.contains("<id>a&lt;b&gt;&amp;&quot;c'</id>"))
         #expect(text.contains("<name>Zoë 🙂 名前</name>"))
         #expect(text.contains("<additionalInfo name=\"we&quot;ird&lt;name&gt;\">x &lt; y &amp;&amp; &quot;q&quot; 'r' bell\ttab\nline</additionalInfo>"))
@@ -52,7 +53,7 @@ struct AMQEventXMLTests {
 
     @Test("the namespace is configurable and several events share one document")
     func namespaceAndBatch() throws {
-        let text = String(decoding: try AMQEventXML(namespace: "urn:example:audit").document([Self.reference, Self.reference]), as: UTF8.self)
+        let text = String(decoding: try AuditEventXML(namespace: "urn:example:audit").document([Self.reference, Self.reference]), as: UTF8.self)
         #expect(text.contains("<auditEventList xmlns=\"urn:example:audit\">"))
         #expect(text.components(separatedBy: "<AuditEvent>").count == 3)
     }
