@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "collector", targets: ["CollectorCLI"]),
+        .executable(name: "collector-bench-amq", targets: ["AMQBenchmark"]),
         .executable(name: "collector-bench-core", targets: ["CoreBenchmark"]),
         .executable(name: "collector-bench-knime", targets: ["KnimeBenchmark"]),
     ],
@@ -33,8 +34,6 @@ let package = Package(
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .target(name: "Archive", dependencies: ["CArchive"]),
-        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
-        .target(name: "LibXML", dependencies: ["CLibXML2"]),
         .target(
             name: "Enrichers_Knime",
             dependencies: [
@@ -56,14 +55,31 @@ let package = Package(
             ],
             resources: [.copy("Resources/knwf")]
         ),
+        .systemLibrary(name: "CRDKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .target(name: "RDKafka", dependencies: ["CRDKafka"]),
+        .target(name: "Sinks_Kafka", dependencies: ["Collector", "RDKafka", "EventXML"]),
+        // AMQP 1.0 (qpid-proton) and libxml2: the amq sink.
+        .systemLibrary(name: "CProton"),
+        .target(name: "Proton", dependencies: ["CProton", .product(name: "DequeModule", package: "swift-collections")]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "LibXML", dependencies: ["CLibXML2"]),
+        .target(name: "EventXML", dependencies: ["Collector", "LibXML"]),
+        .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "EventXML", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Sources_KnimeLog",
+            dependencies: ["Collector", .product(name: "DequeModule", package: "swift-collections")]
+        ),
         .executableTarget(
             name: "CollectorCLI",
             dependencies: [
                 "Collector",
                 "Sinks_File",
+                "Sinks_Kafka",
                 "Sources_File",
                 "Enrichers_Knime",
                 "KnimeStandIn",
+                "Sinks_AMQ",
+                "Sources_KnimeLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,9 +95,18 @@ let package = Package(
             dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
             path: "Benchmarks/CoreBenchmark"
         ),
+        .executableTarget(
+            name: "AMQBenchmark",
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_AMQ", "EventXML", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/AMQBenchmark"
+        ),
+        .testTarget(
+            name: "Sources_KnimeLogTests",
+            dependencies: ["Sources_KnimeLog", "Collector", "CollectorTestKit", "Sinks_File", "CollectorCLI"]
+        ),
         .testTarget(
             name: "Enrichers_KnimeTests",
-            dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector", "CollectorTestKit", "Sinks_File",
+            dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector", "CollectorTestKit", "Sinks_File", "Sources_KnimeLog",
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
             exclude: ["Fixtures"]
         ),
@@ -90,6 +115,10 @@ let package = Package(
             dependencies: ["Collector", "CollectorTestKit", "Sinks_File", "Sources_File"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit"]),
+        .testTarget(name: "RDKafkaTests", dependencies: ["RDKafka"]),
+        .testTarget(name: "Sinks_KafkaTests", dependencies: ["Sinks_Kafka", "EventXML", "RDKafka", "Collector", "CollectorTestKit"]),
+        .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "EventXML", "Proton", "LibXML", "Collector", "CollectorTestKit",
+                                                    .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit", "Collector"]),
     ]
 )

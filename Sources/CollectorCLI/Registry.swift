@@ -1,15 +1,21 @@
 import Collector
 import Enrichers_Knime
+import Sinks_AMQ
 import Sinks_File
+import Sinks_Kafka
 import Sources_File
+import Sources_KnimeLog
 
 /// Every component type this binary knows: the one place that imports every plugin.
 enum Registry {
     static func make() -> ComponentRegistry {
         var registry = ComponentRegistry()
         registry.register(JSONLinesSourceFactory())
+        registry.register(KnimeLogSourceFactory())
         registry.register(FileSinkFactory())
         registry.register(StdoutSinkFactory())
+        registry.register(KafkaSinkFactory())
+        registry.register(AMQSinkFactory())
         registry.register(KnimeJobEnricherFactory())
         registry.register(KnimeWorkflowEnricherFactory())
         return registry

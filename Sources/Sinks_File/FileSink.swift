@@ -19,6 +19,7 @@ public final class FileSink: Sink {
     private let logger: Logger
     private let queue = DispatchQueue(label: "collector.file-sink")
     private let state = Mutex(State())
+    private let now: @Sendable () -> Int
 
     private struct State {
         var fd: Int32 = -1
@@ -27,9 +28,11 @@ public final class FileSink: Sink {
         var day: String = ""
     }
 
-    public init(configuration: FileSinkConfiguration, logger: Logger) {
+    /// `now` gives the wall-clock seconds used for daily rollover (tests pass their own clock).
+    public init(configuration: FileSinkConfiguration, logger: Logger, now: @escaping @Sendable () -> Int = { time(nil) }) {
         self.configuration = configuration
         self.logger = logger
+        self.now = now
     }
 
     public func start() async throws {
@@ -98,14 +101,14 @@ public final class FileSink: Sink {
         try FileIO.syncDirectory(FileIO.parent(of: path))
         state.fd = fd
         state.size = size
-        state.day = size > 0 ? Self.localDay(Int(info.st_mtim.tv_sec)) : Self.localDay(time(nil))
+        state.day = size > 0 ? Self.localDay(Int(info.st_mtim.tv_sec)) : Self.localDay(now())
     }
 
     private func append(_ bytes: [UInt8]) throws {
         try state.withLock { state in
             if state.fd < 0 { try open(&state) }
             let rotation = configuration.rotation
-            if rotation.daily, Self.localDay(time(nil)) != state.day, state.size > 0 {
+            if rotation.daily, Self.localDay(now()) != state.day, state.size > 0 {
                 try rotate(&state)
             }
             if rotation.maxBytes > 0, state.size > 0, state.size + bytes.count > rotation.maxBytes {
@@ -174,7 +177,7 @@ public final class FileSink: Sink {
         }
     }
 
-    static func localDay(_ seconds: Int) -> String {
+    public static func localDay(_ seconds: Int) -> String {
         var value = time_t(seconds)
         var fields = tm()
         localtime_r(&value, &fields)

@@ -122,7 +122,8 @@ struct EngineTests {
         let text = pipelineText(dataDir: dataDir, count: 100_000, sink: #""type": "recording", "delay_ms": 2"#)
         let pipeline = try harness.pipeline(text)
         let run = Task { try await pipeline.run() }
-        try await Task.sleep(for: .milliseconds(200))
+        // Stop once the sink has taken some events (not after a fixed time: the machine may be slow).
+        while recorder.events.count < 100 { try await Task.sleep(for: .milliseconds(5)) }
         pipeline.stop()
         try await run.value
         let committed = try committedPosition(dataDir)

@@ -72,3 +72,38 @@ struct FileSinkTests {
         #expect(lines[0] == "24/04/25 14:59:00 ||\(events[0].id)|KNIME Server|KNIME|victor|||EXECUTION_FAILED|workflow|/TeamA/Workflow 0|failure|jobId=job-0;jobName=Workflow 0 run 0")
     }
 }
+
+@Suite("File sink daily rollover")
+struct FileSinkDailyTests {
+    @Test func rollsOverAtMidnightAndNamesTheFileAfterItsDay() async throws {
+        let folder = PipelineHarness.temporaryDirectory()
+        let path = folder + "/audit.log"
+        let clock = Clock(Int(time(nil)))
+        let sink = FileSink(configuration: FileSinkConfiguration(path: path, rotation: .init(daily: true, maxBytes: 0, keep: 2)),
+                            logger: Logger(label: "test"), now: { clock.value })
+        let events = (0..<6).map { ReplaySource.sampleEvent($0) }
+        let firstDay = FileSink.localDay(clock.value)
+        try await sink.start()
+        _ = try await sink.write([events[0], events[1]])
+        clock.value += 86_400
+        let secondDay = FileSink.localDay(clock.value)
+        _ = try await sink.write([events[2]])
+        _ = try await sink.write([events[3]])
+        clock.value += 86_400
+        _ = try await sink.write([events[4]])
+        clock.value += 86_400
+        _ = try await sink.write([events[5]])
+        await sink.shutdown()
+        #expect(readLines(path).compactMap(jsonID) == [events[5].id])
+        #expect(readLines(path + "." + secondDay).compactMap(jsonID) == [events[2].id, events[3].id])
+        // keep 2: the first day's file was deleted when the third one was rolled.
+        #expect(!FileManager.default.fileExists(atPath: path + "." + firstDay))
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(names.count == 3, "\(names)")
+    }
+
+    final class Clock: @unchecked Sendable {
+        var value: Int
+        init(_ value: Int) { self.value = value }
+    }
+}

@@ -1,5 +1,3 @@
-#if canImport(Sources_KnimeLog)
-// Active once knime_log (Sources_KnimeLog) is in the package: add "Sources_KnimeLog" to Enrichers_KnimeTests' dependencies.
 import Archive
 import Collector
 import CollectorTestKit
@@ -86,4 +84,3 @@ struct KnimeEndToEndTests {
         #expect(lines.count == 50)
     }
 }
-#endif
