@@ -106,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "Enrichers_KnimeTests",
-            dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector", "CollectorTestKit", "Sinks_File", "Sources_KnimeLog",
+            dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector", "CollectorTestKit", "Sinks_File", "Sources_KnimeLog", "Sinks_AMQ",
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
             exclude: ["Fixtures"]
         ),
