@@ -118,8 +118,9 @@ struct KnimeEnricherTests {
             for try await (id, elapsed) in group { out[id] = elapsed }
             return out
         }
-        for job in fast { #expect(finished[job.id]! < .milliseconds(3_000)) }
+        // Not a fixed time (the machine may be loaded): every fast job is done well before the slow one.
         #expect(finished[slow.id]! >= .milliseconds(4_000))
+        for job in fast { #expect(finished[job.id]! < finished[slow.id]! - .milliseconds(1_000)) }
         await jobs.shutdown()
     }
 
