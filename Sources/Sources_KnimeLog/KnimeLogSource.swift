@@ -1,5 +1,4 @@
 import Collector
-import Foundation
 import Logging
 
 /// The `knime_log` source: follows KNIME Server's Tomcat log files and emits one audit event per
@@ -31,7 +30,17 @@ public struct KnimeLogSource: Source {
                 tailer.restore(TailCheckpoint(entries: []))
             }
         }
-        let zone = ZoneOffsetCache(timeZone: ZoneOffsetCache.zone(named: configuration.timezone) ?? TimeZone.current)
+        let timeZone: ZoneInfo
+        do {
+            timeZone = try ZoneOffsetCache.zone(named: configuration.timezone)
+        } catch {
+            logger.error("log timestamps read as local time", metadata: ["error": "\(error)"])
+            timeZone = ZoneInfo.local
+        }
+        if timeZone === ZoneInfo.local, let problem = ZoneInfo.localError {
+            logger.warning("log timestamps read as UTC", metadata: ["error": "\(problem)"])
+        }
+        let zone = ZoneOffsetCache(zone: timeZone)
         var reader = KnimeLogReader(configuration: configuration, zone: zone, logger: logger)
         let watcher = InotifyWatcher(folders: tailer.folders)
         if watcher.watchedFolders.isEmpty {

@@ -1,5 +1,4 @@
 import Collector
-import Foundation
 
 /// Makes `knime_log` sources: KNIME Server's Tomcat log, tailed, one event per finished job.
 public struct KnimeLogSourceFactory: SourceFactory {
@@ -21,8 +20,12 @@ public struct KnimeLogSourceFactory: SourceFactory {
         }
         let timezone = config.string("timezone", default: "local",
                                      doc: "zone of the log's timestamps: local or an IANA name such as Europe/Madrid") ?? "local"
-        if !config.isDescribing, ZoneOffsetCache.zone(named: timezone) == nil {
-            config.report("timezone", "\"\(timezone)\" is not a known time zone (use \"local\" or an IANA name such as \"Europe/Madrid\")")
+        if !config.isDescribing {
+            do {
+                _ = try ZoneOffsetCache.zone(named: timezone)
+            } catch {
+                config.report("timezone", "\"\(timezone)\" is not a known time zone (\(error); use \"local\" or an IANA name such as \"Europe/Madrid\")")
+            }
         }
         let maxLine = config.int("max_line_bytes", default: 65_536, range: 1024...(8 << 20),
                                  doc: "longer lines are counted, logged and skipped")

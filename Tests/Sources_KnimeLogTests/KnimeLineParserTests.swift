@@ -74,7 +74,7 @@ import Testing
         guard case .record(.finished(let job)) = KnimeLineParser.parse(line) else { Issue.record("no record"); return }
         #expect(job.timestamp == TomcatTimestamp(year: 2024, month: 4, day: 25, hour: 16, minute: 59, second: 0,
                                                  millisecond: 390, length: 24))
-        let zone = ZoneOffsetCache(timeZone: TimeZone(identifier: "Europe/Madrid")!)
+        let zone = ZoneOffsetCache(zone: try ZoneInfo.named("Europe/Madrid"))
         let time = zone.eventTime(job.timestamp)
         #expect(time.description == "2024-04-25T16:59:00.390+02:00")
         let winter = zone.eventTime(TomcatTimestamp(year: 2024, month: 1, day: 5, hour: 8, minute: 0, second: 0,
@@ -188,7 +188,7 @@ import Testing
         let line = KnimeLineParserTests.finishedCases[0].line
         guard case .record(.finished(let job)) = KnimeLineParser.parse(line) else { Issue.record("no record"); return }
         let builder = JobEventBuilder(host: "node003")
-        let time = ZoneOffsetCache(timeZone: TimeZone(identifier: "UTC")!).eventTime(job.timestamp)
+        let time = ZoneOffsetCache(zone: .utc).eventTime(job.timestamp)
         let facts = JobFacts(path: "/TeamA/TestWorkflow", jobName: job.jobName, user: "victor",
                              executor: "01f57cec@node003.clearpeaks.com")
         let event = builder.event(job, time: time, facts: facts, file: "/logs/localhost.2024-04-25.log", offset: 1234)

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The Knox gateway audit layout (`org.apache.knox.gateway.audit.log4j.layout.AuditLayout`):
 ///
 /// `EVENT_PUBLISHING_TIME ROOT_REQUEST_ID|PARENT_REQUEST_ID|REQUEST_ID|LOGGER_NAME|TARGET_SERVICE_NAME|USER_NAME|PROXY_USER_NAME|SYSTEM_USER_NAME|ACTION|RESOURCE_TYPE|RESOURCE_NAME|OUTCOME|LOGGING_MESSAGE`
@@ -96,6 +94,9 @@ public struct KnoxLayout: Sendable, Hashable {
 }
 
 /// In which offset times are shown: the event's own, UTC, the machine's, or a named zone.
+///
+/// Offsets come from `ZoneInfo` (the system's TZif files), never from Foundation, so no ICU data is
+/// loaded; a named zone is read once and cached.
 public enum OutputZone: Sendable, Hashable {
     case event
     case utc
@@ -109,7 +110,7 @@ public enum OutputZone: Sendable, Hashable {
         case "UTC", "utc", "Z": self = .utc
         case "local": self = .local
         default:
-            guard TimeZone(identifier: text) != nil else { return nil }
+            guard (try? ZoneInfo.named(text)) != nil else { return nil }
             self = .named(text)
         }
     }
@@ -118,13 +119,11 @@ public enum OutputZone: Sendable, Hashable {
         switch self {
         case .event: return time
         case .utc: return time.inOffset(0)
-        case .local: return time.inOffset(Self.offset(TimeZone.current, time))
-        case .named(let name): return time.inOffset(Self.offset(TimeZone(identifier: name) ?? .current, time))
+        case .local: return time.inOffset(ZoneInfo.local.offset(atUTC: time.secondsSinceEpoch))
+        case .named(let name):
+            let zone = (try? ZoneInfo.named(name)) ?? ZoneInfo.local
+            return time.inOffset(zone.offset(atUTC: time.secondsSinceEpoch))
         }
-    }
-
-    static func offset(_ zone: TimeZone, _ time: EventTime) -> Int32 {
-        Int32(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(time.secondsSinceEpoch))))
     }
 }
 

@@ -1,25 +1,24 @@
 import Collector
-import Foundation
 
-/// Converts the log's civil times to instants in one time zone (the `timezone` setting), asking
-/// Foundation's `TimeZone` for the UTC offset in force at that instant and caching it per local hour.
+/// Converts the log's civil times to instants in one time zone (the `timezone` setting), asking the
+/// core's `ZoneInfo` (the system's TZif files; no Foundation, no ICU) for the offset of the local
+/// time and caching it per local hour when no transition is near.
 ///
 /// Not thread-safe: each source run owns one. In the repeated hour when clocks go back, the earlier
 /// (daylight) offset is taken; a time inside the skipped hour is read with the offset before the gap.
 final class ZoneOffsetCache {
-    let timeZone: TimeZone
+    let zone: ZoneInfo
     private var cachedHour: Int64 = .min
     private var cachedOffset: Int32 = 0
 
-    init(timeZone: TimeZone) {
-        self.timeZone = timeZone
+    init(zone: ZoneInfo) {
+        self.zone = zone
     }
 
-    /// The zone named by `identifier` (`"local"` or empty for the machine's), or nil when unknown.
-    static func zone(named identifier: String) -> TimeZone? {
-        if identifier.isEmpty || identifier == "local" { return TimeZone.current }
-        if identifier == "UTC" || identifier == "Z" { return TimeZone(identifier: "UTC") }
-        return TimeZone(identifier: identifier)
+    /// The zone named by `identifier` (`"local"` or empty for the machine's, `UTC`, or an IANA
+    /// name); throws a configuration error saying why when it is unknown.
+    static func zone(named identifier: String) throws -> ZoneInfo {
+        try ZoneInfo.named(identifier)
     }
 
     func eventTime(_ stamp: TomcatTimestamp) -> EventTime {
@@ -34,24 +33,11 @@ final class ZoneOffsetCache {
     func offset(forLocalSeconds localSeconds: Int64) -> Int32 {
         let hour = localSeconds >= 0 ? localSeconds / 3600 : (localSeconds - 3599) / 3600
         if hour == cachedHour { return cachedOffset }
-        // Ask around the instant (3 hours either side brackets any transition). Without a transition
-        // nearby the offset holds for the whole local hour and is cached; near one, the candidate
-        // that maps back to this wall-clock time wins, the earlier instant (larger offset) first.
-        let guess = offsetAt(localSeconds)
-        let before = offsetAt(localSeconds - Int64(guess) - 3 * 3600)
-        let after = offsetAt(localSeconds - Int64(guess) + 3 * 3600)
-        if before == after {
+        if let uniform = zone.uniformOffset(localFrom: hour * 3600, to: hour * 3600 + 3600) {
             cachedHour = hour
-            cachedOffset = before
-            return before
+            cachedOffset = uniform
+            return uniform
         }
-        let offset = [max(before, after), min(before, after)].first { candidate in
-            offsetAt(localSeconds - Int64(candidate)) == candidate
-        } ?? before
-        return offset
-    }
-
-    private func offsetAt(_ utcSeconds: Int64) -> Int32 {
-        Int32(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(utcSeconds))))
+        return zone.offset(forLocal: localSeconds)
     }
 }
