@@ -30,16 +30,11 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...100_000).contains(jobs) else { throw ValidationError("--jobs is 1 to 100000") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        try LogLevel.check(logLevel)
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LogLevel.bootstrap(logLevel, fallback: .warning)
         let logger = Logger(label: "collector-demo")
         let root = try directory ?? Self.makeTemporaryDirectory()
         let logs = root + "/logs", audit = root + "/audit", data = root + "/data", auditFile = root + "/out/audit.log"

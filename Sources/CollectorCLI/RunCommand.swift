@@ -26,17 +26,12 @@ struct RunCommand: AsyncParsableCommand {
     var dryRunFormat: String = "json"
 
     func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        try LogLevel.check(logLevel)
         guard ["json", "knox"].contains(dryRunFormat) else { throw ValidationError("--dry-run-format is json or knox") }
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LogLevel.bootstrap(logLevel, fallback: .info)
         let logger = Logger(label: "collector")
         guard let definitions = PipelineLoading.load(files.pipelines, resolveSecrets: true) else {
             throw exitConfigurationError

@@ -147,14 +147,3 @@ struct SignalTests {
         #expect(Set(ids).count == count)
     }
 }
-
-func readLines(_ path: String) -> [String] {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-    return text.split(separator: "\n").map(String.init)
-}
-
-func jsonID(_ line: String) -> String? {
-    guard let range = line.range(of: #"{"id":""#) else { return nil }
-    let rest = line[range.upperBound...]
-    return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
-}
