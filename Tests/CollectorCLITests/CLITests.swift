@@ -91,7 +91,8 @@ struct CLITests {
         try """
         { "name": "dry", "data_dir": "\(folder)/data",
           "sources": { "in": { "type": "jsonl", "paths": ["\(folder)/in.jsonl"] } },
-          "sinks": { "archive": { "type": "file", "inputs": ["in"], "path": "\(folder)/never.log" } } }
+          "sinks": { "archive": { "type": "file", "inputs": ["in"], "path": "\(folder)/never.log" },
+                     "screen": { "type": "stdout", "inputs": ["in"], "format": "knox" } } }
         """.write(toFile: file, atomically: true, encoding: .utf8)
         let event = #"{"id":"e1","time":"2024-04-25T16:59:00.390+02:00","actor":{"name":"victor"},"action":{"type":"EXECUTION_FINISHED","outcome":"success"},"resource":{"type":"workflow","name":"/A"},"application":{"name":"KNIME","component":"KNIME Server","host":"h"},"attributes":{"jobId":"j1"}}"#
         try (event + "\n").write(toFile: folder + "/in.jsonl", atomically: true, encoding: .utf8)

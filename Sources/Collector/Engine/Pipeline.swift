@@ -97,7 +97,9 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
                                            dataDirectory: definition.dataDirectory, logger: componentLogger,
                                            dryRun: options.dryRun)
             if component.kind == .sink, options.dryRun, let makeDryRunSink = options.dryRunSink {
-                built.sinks.append((component, try makeDryRunSink(context), queues[component.name]!))
+                // Sinks that take the same inputs as an earlier one would print the same events again.
+                let printed = built.sinks.contains { Set($0.definition.inputs) == Set(component.inputs) }
+                built.sinks.append((component, printed ? DiscardingSink() : try makeDryRunSink(context), queues[component.name]!))
                 continue
             }
             switch try component.prepared.make(context) {
@@ -394,4 +396,9 @@ final class FirstError: Sendable {
     }
 
     var error: (any Error)? { stored.withLock { $0 } }
+}
+
+/// Stands in, during a dry run, for a sink whose events another sink already prints.
+struct DiscardingSink: Sink {
+    func write(_ events: [AuditEvent]) async throws -> SinkResult { .accepted }
 }
