@@ -104,7 +104,5 @@ struct DemoCommand: AsyncParsableCommand {
         return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
-    static func say(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
+    static func say(_ line: String) { PipelineLoading.printError(line) }
 }

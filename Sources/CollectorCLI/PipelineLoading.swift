@@ -1,5 +1,7 @@
 import Collector
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Loads pipeline files for the CLI, printing every error of every file to standard error.
 enum PipelineLoading {
@@ -7,7 +9,7 @@ enum PipelineLoading {
         let loader = PipelineLoader(
             registry: Registry.make(),
             secrets: SecretResolver(mode: resolveSecrets ? .resolve : .checkOnly,
-                                    environment: ProcessInfo.processInfo.environment))
+                                    environment: ProcessEnvironment.current()))
         var definitions: [PipelineDefinition] = []
         var failed = false
         for file in files {
@@ -31,6 +33,7 @@ enum PipelineLoading {
     }
 
     static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        var text = line + "\n"
+        text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     }
 }

@@ -3,7 +3,6 @@ import Glibc
 #endif
 import Collector
 import Dispatch
-import Foundation
 import Logging
 import Synchronization
 
@@ -160,8 +159,8 @@ public final class FileSink: Sink {
     /// Deletes the oldest rolled files beyond `keep`.
     private func prune() {
         let folder = FileIO.parent(of: path)
-        let base = (path as NSString).lastPathComponent
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        let base = FileIO.lastComponent(of: path)
+        guard let names = FileIO.list(folder) else { return }
         var rolled: [(name: String, mtime: Int)] = []
         for name in names where name.hasPrefix(base + ".") {
             let suffix = name.dropFirst(base.count + 1)
@@ -184,7 +183,7 @@ public final class FileSink: Sink {
         let year = Int(fields.tm_year) + 1900
         let month = Int(fields.tm_mon) + 1
         let day = Int(fields.tm_mday)
-        return String(format: "%04d-%02d-%02d", year, month, day)
+        return "\(FileIO.zeroPadded(year, 4))-\(FileIO.zeroPadded(month, 2))-\(FileIO.zeroPadded(day, 2))"
     }
 
     /// The length of the file up to and including its last line break.

@@ -1,4 +1,3 @@
-import Foundation
 
 /// A pipeline file, read and checked: every component's configuration parsed, the wiring valid.
 public struct PipelineDefinition: Sendable {
@@ -39,10 +38,18 @@ public struct PipelineLoader: Sendable {
     }
 
     public func load(file: String) throws(PipelineConfigurationError) -> PipelineDefinition {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw PipelineConfigurationError(issues: [ConfigIssue(file: file, path: "", message: "cannot read the file")])
+        let bytes: [UInt8]
+        do {
+            guard let read = try FileIO.readAll(file) else {
+                throw PipelineConfigurationError(issues: [ConfigIssue(file: file, path: "", message: "cannot read the file: no such file")])
+            }
+            bytes = read
+        } catch let error as PipelineConfigurationError {
+            throw error
+        } catch {
+            throw PipelineConfigurationError(issues: [ConfigIssue(file: file, path: "", message: "cannot read the file: \(error)")])
         }
-        return try load(bytes: Array(data), file: file)
+        return try load(bytes: bytes, file: file)
     }
 
     public func load(text: String, file: String = "<inline>") throws(PipelineConfigurationError) -> PipelineDefinition {
@@ -58,7 +65,8 @@ public struct PipelineLoader: Sendable {
             throw PipelineConfigurationError(issues: [ConfigIssue(file: file, path: "", message: "invalid JSON: \(error)")])
         }
         let root = ConfigSection(path: "", object: json, diagnostics: diagnostics, secrets: secrets)
-        let defaultName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let fileName = FileIO.lastComponent(of: file)
+        let defaultName = fileName.lastIndex(of: ".").map { $0 > fileName.startIndex ? String(fileName[..<$0]) : fileName } ?? fileName
         let name = root.string("name", default: defaultName, doc: "the pipeline's name, shown in logs") ?? defaultName
         let dataDirectory = root.requiredString("data_dir", doc: "where checkpoints and dead letters are kept")
         let queueCapacity = root.int("queue_capacity", default: 1024, range: 1...1_000_000)

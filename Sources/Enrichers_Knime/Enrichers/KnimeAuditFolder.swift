@@ -13,12 +13,12 @@ struct KnimeAuditFolder {
 
     var day: String {
         let c = time.civil
-        return pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2)
+        return FileIO.zeroPadded(c.year, 4) + FileIO.zeroPadded(c.month, 2) + FileIO.zeroPadded(c.day, 2)
     }
 
     var name: String {
         let c = time.civil
-        return "\(jobID)-" + day + pad(c.hour, 2) + pad(c.minute, 2) + pad(c.second, 2)
+        return "\(jobID)-" + day + FileIO.zeroPadded(c.hour, 2) + FileIO.zeroPadded(c.minute, 2) + FileIO.zeroPadded(c.second, 2)
     }
 
     var dayPath: String { auditDirectory + "/" + day }
@@ -70,18 +70,7 @@ struct KnimeAuditFolder {
 
     /// Removes a staging folder this code made (files only one level deep).
     static func removeTree(_ path: String) {
-        guard let dir = opendir(path) else { return }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name == "." || name == ".." { continue }
-            unlink(path + "/" + name)
-        }
-        closedir(dir)
+        for name in FileIO.list(path) ?? [] { unlink(path + "/" + name) }
         rmdir(path)
-    }
-
-    private func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 }
