@@ -162,3 +162,44 @@ struct PassThroughEnricher: Enricher {
         return event
     }
 }
+
+@Suite("Pipeline files: reading from disk")
+struct PipelineFileReadingTests {
+    let loader = PipelineLoader(registry: testRegistry(), secrets: SecretResolver(mode: .checkOnly, environment: [:]))
+
+    @Test func nameDefaultsToTheFileNameWithoutItsExtension() throws {
+        let folder = PipelineHarness.temporaryDirectory("pipeline-name")
+        let path = folder + "/nightly.backfill.json"
+        try FileIO.writeAtomically(Array("""
+        { "data_dir": "/tmp/x", "sources": { "in": { "type": "replay", "count": 1 } },
+          "sinks": { "out": { "type": "recording", "inputs": ["in"] } } }
+        """.utf8), to: path)
+        #expect(try loader.load(file: path).name == "nightly.backfill")
+        #expect(FileIO.list(folder) == ["nightly.backfill.json"])
+    }
+
+    @Test func aMissingFileIsOneErrorNamingTheFile() {
+        do {
+            _ = try loader.load(file: "/nonexistent/pipeline.json")
+            Issue.record("a missing file loaded")
+        } catch {
+            #expect(error.issues.count == 1)
+            #expect(error.issues.first?.description.contains("/nonexistent/pipeline.json") == true)
+            #expect(error.issues.first?.description.contains("cannot read the file") == true)
+        }
+    }
+
+    @Test func pathHelpers() {
+        #expect(FileIO.lastComponent(of: "/a/b/c.json") == "c.json")
+        #expect(FileIO.lastComponent(of: "c.json") == "c.json")
+        #expect(FileIO.lastComponent(of: "/a/b/") == "b")
+        #expect(FileIO.zeroPadded(7, 4) == "0007")
+        #expect(FileIO.zeroPadded(12345, 4) == "12345")
+        #expect(FileIO.list("/nonexistent-folder") == nil)
+    }
+
+    @Test func environmentIsReadFromTheProcess() {
+        setenv("COLLECTOR_ENV_TEST", "a=b", 1)
+        #expect(ProcessEnvironment.current()["COLLECTOR_ENV_TEST"] == "a=b")
+    }
+}
