@@ -49,7 +49,7 @@ final class LogTailer {
     private(set) var overLongLines = 0
 
     init(patterns: [String], maxLineBytes: Int, readFromEnd: Bool, logger: Logger,
-         bufferSize: Int = 1 << 20, goneGrace: Duration = .seconds(2), idleClose: Duration = .seconds(300)) {
+         bufferSize: Int = 256 << 10, goneGrace: Duration = .seconds(2), idleClose: Duration = .seconds(300)) {
         self.patterns = patterns
         self.maxLineBytes = maxLineBytes
         self.readFromEnd = readFromEnd
