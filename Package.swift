@@ -24,6 +24,7 @@ let package = Package(
         .target(
             name: "Collector",
             dependencies: [
+                "LazyLibraries",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -32,8 +33,9 @@ let package = Package(
         .target(name: "Sinks_File", dependencies: ["Collector"]),
         .target(name: "Sources_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        .target(name: "Archive", dependencies: ["CArchive"]),
+        .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
+        .target(name: "LazyLibraries"),
+        .target(name: "Archive", dependencies: ["CArchive", "LazyLibraries"]),
         .target(
             name: "Enrichers_Knime",
             dependencies: [
@@ -55,14 +57,17 @@ let package = Package(
             ],
             resources: [.copy("Resources/knwf")]
         ),
-        .systemLibrary(name: "CRDKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
-        .target(name: "RDKafka", dependencies: ["CRDKafka"]),
+        .systemLibrary(name: "CRDKafka", providers: [.apt(["librdkafka-dev"])]),
+        .target(name: "RDKafka", dependencies: ["CRDKafka", "LazyLibraries"]),
         .target(name: "Sinks_Kafka", dependencies: ["Collector", "RDKafka", "EventXML"]),
         // AMQP 1.0 (qpid-proton) and libxml2: the amq sink.
         .systemLibrary(name: "CProton"),
-        .target(name: "Proton", dependencies: ["CProton", .product(name: "DequeModule", package: "swift-collections")]),
-        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
-        .target(name: "LibXML", dependencies: ["CLibXML2"]),
+        .target(name: "Proton", dependencies: ["CProton", "LazyLibraries", .product(name: "DequeModule", package: "swift-collections")]),
+        .systemLibrary(name: "CLibXML2", providers: [.apt(["libxml2-dev"])]),
+        // No pkg-config for the four C libraries: its `Libs` would link them at start. They are loaded on
+        // first use (Sources/LazyLibraries); libxml2's headers only need their folder.
+        .target(name: "LibXML", dependencies: ["CLibXML2", "LazyLibraries"],
+                swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]),
         .target(name: "EventXML", dependencies: ["Collector", "LibXML"]),
         .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "EventXML", .product(name: "Logging", package: "swift-log")]),
         .target(

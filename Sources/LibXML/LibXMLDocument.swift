@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 
 /// A parsed XML document, copied into Swift values (`LibXMLElement`) so no libxml2 pointer outlives
 /// the parse.

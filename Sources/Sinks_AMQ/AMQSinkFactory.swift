@@ -87,6 +87,7 @@ public struct AMQSinkFactory: SinkFactory {
     }
 
     public func makeSink(_ configuration: Configuration, context: ComponentContext) throws -> any Sink {
+        try SharedLibrary.load(.proton, .xml2, component: context.name)
         var sender = configuration.sender
         sender.containerID = configuration.containerID ?? "collector-\(context.pipeline)-\(context.name)"
         do {

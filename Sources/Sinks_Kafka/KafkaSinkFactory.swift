@@ -38,6 +38,8 @@ public struct KafkaSinkFactory: SinkFactory {
     }
 
     public func makeSink(_ configuration: KafkaSinkConfiguration, context: ComponentContext) throws -> any Sink {
-        KafkaSink(configuration: configuration, logger: context.logger, name: context.name)
+        try SharedLibrary.load(.rdkafka, component: context.name)
+        if configuration.xml != nil { try SharedLibrary.load(.xml2, component: context.name) }
+        return KafkaSink(configuration: configuration, logger: context.logger, name: context.name)
     }
 }

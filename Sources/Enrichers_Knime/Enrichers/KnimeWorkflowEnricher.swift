@@ -155,6 +155,7 @@ public struct KnimeWorkflowEnricherFactory: EnricherFactory {
     }
 
     public func makeEnricher(_ configuration: KnimeWorkflowEnricher.Configuration, context: ComponentContext) throws -> any Enricher {
-        try KnimeWorkflowEnricher(configuration, context: context)
+        try SharedLibrary.load(.archive, .xml2, component: context.name)
+        return try KnimeWorkflowEnricher(configuration, context: context)
     }
 }
