@@ -19,23 +19,23 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .target(
             name: "Collector",
             dependencies: [
-                "LazyLibraries",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(name: "Sinks_File", dependencies: ["Collector"]),
         .target(name: "Sources_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
-        .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
-        .target(name: "LazyLibraries"),
-        .target(name: "Archive", dependencies: ["CArchive", "LazyLibraries"]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .target(name: "Archive", dependencies: ["CArchive"]),
         .target(
             name: "Enrichers_Knime",
             dependencies: [
@@ -57,17 +57,14 @@ let package = Package(
             ],
             resources: [.copy("Resources/knwf")]
         ),
-        .systemLibrary(name: "CRDKafka", providers: [.apt(["librdkafka-dev"])]),
-        .target(name: "RDKafka", dependencies: ["CRDKafka", "LazyLibraries"]),
+        .systemLibrary(name: "CRDKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .target(name: "RDKafka", dependencies: ["CRDKafka"]),
         .target(name: "Sinks_Kafka", dependencies: ["Collector", "RDKafka", "EventXML"]),
-        // AMQP 1.0 (qpid-proton) and libxml2: the amq sink.
-        .systemLibrary(name: "CProton"),
-        .target(name: "Proton", dependencies: ["CProton", "LazyLibraries", .product(name: "DequeModule", package: "swift-collections")]),
-        .systemLibrary(name: "CLibXML2", providers: [.apt(["libxml2-dev"])]),
-        // No pkg-config for the four C libraries: its `Libs` would link them at start. They are loaded on
-        // first use (Sources/LazyLibraries); libxml2's headers only need their folder.
-        .target(name: "LibXML", dependencies: ["CLibXML2", "LazyLibraries"],
-                swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]),
+        // qpid-proton: no pkgConfig (Debian's .pc file starts with a C comment SwiftPM cannot parse); the modulemap links it.
+        .systemLibrary(name: "CProton", providers: [.apt(["libqpid-proton11-dev"])]),
+        .target(name: "Proton", dependencies: ["CProton", .product(name: "DequeModule", package: "swift-collections")]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "LibXML", dependencies: ["CLibXML2"]),
         .target(name: "EventXML", dependencies: ["Collector", "LibXML"]),
         .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "EventXML", .product(name: "Logging", package: "swift-log")]),
         .target(

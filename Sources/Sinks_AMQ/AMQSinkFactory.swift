@@ -87,7 +87,6 @@ public struct AMQSinkFactory: SinkFactory {
     }
 
     public func makeSink(_ configuration: Configuration, context: ComponentContext) throws -> any Sink {
-        try SharedLibrary.load(.proton, .xml2, component: context.name)
         var sender = configuration.sender
         sender.containerID = configuration.containerID ?? "collector-\(context.pipeline)-\(context.name)"
         do {

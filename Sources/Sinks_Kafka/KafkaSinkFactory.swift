@@ -38,8 +38,6 @@ public struct KafkaSinkFactory: SinkFactory {
     }
 
     public func makeSink(_ configuration: KafkaSinkConfiguration, context: ComponentContext) throws -> any Sink {
-        try SharedLibrary.load(.rdkafka, component: context.name)
-        if configuration.xml != nil { try SharedLibrary.load(.xml2, component: context.name) }
         return KafkaSink(configuration: configuration, logger: context.logger, name: context.name)
     }
 }

@@ -41,25 +41,6 @@ struct CLITests {
                       standardError: String(decoding: errData, as: UTF8.self))
     }
 
-    /// proton, librdkafka, libxml2 and libarchive are loaded on first use (Sources/LazyLibraries): the
-    /// binary must not name them as needed libraries, or every pipeline would map them at start.
-    @Test func theOptionalCLibrariesAreNotLinked() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
-        process.arguments = ["-d", CLITests.binary]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let dynamic = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let needed = dynamic.split(separator: "\n").filter { $0.contains("(NEEDED)") }
-        #expect(needed.contains { $0.contains("libc.so") })  // the listing was read
-        for library in ["libqpid-proton", "librdkafka", "libxml2", "libarchive"] {
-            #expect(!needed.contains { $0.contains(library) }, "\(library) is linked")
-        }
-    }
-
     @Test func validateReportsEveryMistakeWithItsPlaceAndExits78() throws {
         let folder = PipelineHarness.temporaryDirectory()
         let file = folder + "/broken.json"

@@ -203,11 +203,3 @@ struct PipelineFileReadingTests {
         #expect(ProcessEnvironment.current()["COLLECTOR_ENV_TEST"] == "a=b")
     }
 }
-
-@Suite("Libraries loaded on first use")
-struct SharedLibraryTests {
-    @Test func everyLazyLibraryLoadsWithAllItsFunctions() throws {
-        try SharedLibrary.load(.proton, .rdkafka, .xml2, .archive, component: "test")
-    }
-
-}

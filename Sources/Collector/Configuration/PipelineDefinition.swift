@@ -38,16 +38,14 @@ public struct PipelineLoader: Sendable {
     }
 
     public func load(file: String) throws(PipelineConfigurationError) -> PipelineDefinition {
-        let bytes: [UInt8]
+        let bytes: [UInt8]?
         do {
-            guard let read = try FileIO.readAll(file) else {
-                throw PipelineConfigurationError(issues: [ConfigIssue(file: file, path: "", message: "cannot read the file: no such file")])
-            }
-            bytes = read
-        } catch let error as PipelineConfigurationError {
-            throw error
+            bytes = try FileIO.readAll(file)
         } catch {
             throw PipelineConfigurationError(issues: [ConfigIssue(file: file, path: "", message: "cannot read the file: \(error)")])
+        }
+        guard let bytes else {
+            throw PipelineConfigurationError(issues: [ConfigIssue(file: file, path: "", message: "cannot read the file: no such file")])
         }
         return try load(bytes: bytes, file: file)
     }

@@ -1,3 +1,5 @@
+import Crypto
+
 /// One audit record: who did what to which resource, when, where, with which outcome.
 ///
 /// The one value type that flows from sources through enrichers to sinks. Encodings are owned by
@@ -36,13 +38,12 @@ public struct AuditEvent: Sendable, Hashable {
     ///
     /// Parts are separated by a byte that cannot occur in UTF-8 text, so ("a", "bc") and ("ab", "c") differ.
     public static func deterministicID(_ parts: [String]) -> String {
-        var bytes: [UInt8] = []
+        var hasher = SHA256()
         for (index, part) in parts.enumerated() {
-            if index > 0 { bytes.append(0xFF) }
-            bytes.append(contentsOf: part.utf8)
+            if index > 0 { hasher.update(data: [0xFF]) }
+            hasher.update(data: Array(part.utf8))
         }
-        let digest = SHA256.hash(bytes)
-        return UUIDText.format(digest.prefix(16))
+        return UUIDText.format(Array(hasher.finalize()).prefix(16))
     }
 
     public static func deterministicID(_ parts: String...) -> String {

@@ -155,7 +155,6 @@ public struct KnimeWorkflowEnricherFactory: EnricherFactory {
     }
 
     public func makeEnricher(_ configuration: KnimeWorkflowEnricher.Configuration, context: ComponentContext) throws -> any Enricher {
-        try SharedLibrary.load(.archive, .xml2, component: context.name)
-        return try KnimeWorkflowEnricher(configuration, context: context)
+        try KnimeWorkflowEnricher(configuration, context: context)
     }
 }
