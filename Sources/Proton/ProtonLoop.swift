@@ -275,7 +275,7 @@ final class ProtonLoop: @unchecked Sendable {
             lastLoss = text
             urlIndex += 1
             attemptsInRound = 0
-            scheduleAttempt(now, delay: configuration.urls.count > 1 ? 0 : configuration.reconnectInitialMilliseconds)
+            scheduleAttempt(now, delay: configuration.urls.count > 1 ? 0 : configuration.reconnectDelay(0))
         } else {
             attemptFailed(now, message: text, configurationProblem: false)
         }
@@ -294,10 +294,7 @@ final class ProtonLoop: @unchecked Sendable {
         attemptsInRound = 0
         failedRounds += 1
         failEverything(ProtonError(.connection, message))
-        let exponent = min(failedRounds - 1, 20)
-        let base = min(configuration.reconnectMaxMilliseconds, configuration.reconnectInitialMilliseconds << exponent)
-        let jitter = Int.random(in: 0...max(1, base / 5))
-        scheduleAttempt(now, delay: min(configuration.reconnectMaxMilliseconds, base + jitter))
+        scheduleAttempt(now, delay: configuration.reconnectDelay(failedRounds - 1))
     }
 
     private func scheduleAttempt(_ now: Int64, delay: Int) {

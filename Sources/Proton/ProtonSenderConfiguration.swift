@@ -19,8 +19,11 @@ public struct ProtonSenderConfiguration: Sendable {
     /// Limit for a sent message to be settled by the broker; beyond it the connection is dropped and
     /// the messages fail (to be sent again).
     public var settleTimeoutMilliseconds: Int
-    public var reconnectInitialMilliseconds: Int
-    public var reconnectMaxMilliseconds: Int
+    /// Milliseconds to wait after `round` (0-based) whole rounds of attempts failed, and before
+    /// reconnecting to a single URL after a ready connection was lost (round 0). The caller passes
+    /// its retry policy in (the AMQP sink passes the core's `Backoff`), so this wrapper keeps none of
+    /// its own. Called on the proton thread: keep it quick and free of locks.
+    public var reconnectDelay: @Sendable (_ round: Int) -> Int
     /// The AMQP container id (shows in the broker's connection list).
     public var containerID: String
     /// Before sending, attach a receiving link with no credit to `address` to prove it exists.
@@ -51,7 +54,7 @@ public struct ProtonSenderConfiguration: Sendable {
     public init(urls: [ProtonURL], address: String, username: String? = nil, password: String? = nil,
                 saslMechanisms: [String] = [], allowInsecureMechanisms: Bool = false, tls: TLS = TLS(),
                 window: Int = 256, openTimeoutMilliseconds: Int = 10_000, settleTimeoutMilliseconds: Int = 30_000,
-                reconnectInitialMilliseconds: Int = 200, reconnectMaxMilliseconds: Int = 10_000,
+                reconnectDelay: @escaping @Sendable (_ round: Int) -> Int = { _ in 1_000 },
                 containerID: String = "collector", checkAddress: Bool = true) {
         self.urls = urls
         self.address = address
@@ -63,8 +66,7 @@ public struct ProtonSenderConfiguration: Sendable {
         self.window = window
         self.openTimeoutMilliseconds = openTimeoutMilliseconds
         self.settleTimeoutMilliseconds = settleTimeoutMilliseconds
-        self.reconnectInitialMilliseconds = reconnectInitialMilliseconds
-        self.reconnectMaxMilliseconds = reconnectMaxMilliseconds
+        self.reconnectDelay = reconnectDelay
         self.containerID = containerID
         self.checkAddress = checkAddress
     }

@@ -78,10 +78,11 @@ public struct AMQSinkFactory: SinkFactory {
             }
             if initialMs > maxMs { config.report("reconnect.initial_ms", "is larger than reconnect.max_ms") }
         }
+        let reconnectBackoff = Backoff(initialMilliseconds: initialMs, maxMilliseconds: maxMs)
         let sender = ProtonSenderConfiguration(
             urls: urls, address: address, username: username, password: password?.value, saslMechanisms: offered,
             allowInsecureMechanisms: allowInsecure, tls: tls, window: window, openTimeoutMilliseconds: openMs,
-            settleTimeoutMilliseconds: settleMs, reconnectInitialMilliseconds: initialMs, reconnectMaxMilliseconds: maxMs,
+            settleTimeoutMilliseconds: settleMs, reconnectDelay: { reconnectBackoff.delayMilliseconds(attempt: $0) },
             checkAddress: checkAddress)
         return Configuration(sender: sender, namespace: namespace, eventsPerMessage: perMessage, containerID: containerID)
     }

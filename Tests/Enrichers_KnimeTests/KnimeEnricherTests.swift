@@ -66,6 +66,7 @@ struct KnimeEnricherTests {
         let folder = try #require(event.attributes["audit_path"])
         #expect(FileManager.default.fileExists(atPath: folder + "/\(job.id).knwf"))
         await jobs.shutdown()
+        await workflows.shutdown()
     }
 
     @Test("500 twice, then success: enriched")

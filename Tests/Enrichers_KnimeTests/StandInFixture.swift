@@ -14,6 +14,8 @@ struct StandInFixture {
 
     let server: KnimeStandInServer
     let directory: String
+    /// What the enrichers of a fixture share, as the pipeline's resources would be.
+    let resources = PipelineResources()
 
     static func start() async throws -> StandInFixture {
         let server = KnimeStandInServer()
@@ -24,14 +26,17 @@ struct StandInFixture {
         return StandInFixture(server: server, directory: TestFiles.temporaryDirectory())
     }
 
-    func stop() async { await server.stop() }
+    func stop() async {
+        await server.stop()
+        await resources.shutdownAll()
+    }
 
     static func job(_ number: Int, workflow: String = "/Examples/ChEMBL Bioactive", state: String = "EXECUTION_FINISHED",
-                    behaviour: StandInJob.Behaviour = .normal) -> StandInJob {
+                    behaviour: StandInJob.Behaviour = .normal, owner: String = "victor") -> StandInJob {
         let id = String(format: "f9ff25f9-6ac8-489b-ad8e-%012d", number)
         let start: Int64 = 1_714_057_133_000 + Int64(number) * 60_000
         let failed = state.hasPrefix("EXECUTION_FAILED")
-        return StandInJob(id: id, name: "\(workflow.split(separator: "/").last!) 2024-04-25 \(number)", owner: "victor",
+        return StandInJob(id: id, name: "\(workflow.split(separator: "/").last!) 2024-04-25 \(number)", owner: owner,
                           state: state, workflow: workflow, createdAt: start - 1_000, startedAt: start,
                           finishedAt: start + 7_390, errorNode: failed ? "Excel Writer 3:294" : nil,
                           errorMessage: failed ? "Execute failed: Invoking Kerberos init (kinit) failed." : nil,
@@ -52,7 +57,7 @@ struct StandInFixture {
     func context(_ name: String, pipeline: String = "test-\(UUID().uuidString)") -> ComponentContext {
         var logger = Logger(label: "test")
         logger.logLevel = .error
-        return ComponentContext(pipeline: pipeline, name: name, dataDirectory: directory, logger: logger)
+        return ComponentContext(pipeline: pipeline, name: name, dataDirectory: directory, logger: logger, resources: resources)
     }
 
     func serverConfiguration(retries: Int = 3) -> KnimeClientConfiguration {

@@ -11,13 +11,18 @@ public struct ComponentContext: Sendable {
     public let logger: Logger
     /// `collector run --dry-run`: no side effects beyond printing.
     public let dryRun: Bool
+    /// What the components of this pipeline run share (clients, pools); owned and shut down by the
+    /// pipeline. The one way for components to share state: none is process-wide.
+    public let resources: PipelineResources
 
-    public init(pipeline: String, name: String, dataDirectory: String, logger: Logger, dryRun: Bool = false) {
+    public init(pipeline: String, name: String, dataDirectory: String, logger: Logger, dryRun: Bool = false,
+                resources: PipelineResources = PipelineResources()) {
         self.pipeline = pipeline
         self.name = name
         self.dataDirectory = dataDirectory
         self.logger = logger
         self.dryRun = dryRun
+        self.resources = resources
     }
 }
 

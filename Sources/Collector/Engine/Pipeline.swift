@@ -80,6 +80,7 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
         var sources: [(name: String, source: any Source, port: SourcePort, checkpoint: Checkpoint?)] = []
         var enrichers: [(definition: ComponentDefinition, enricher: any Enricher, input: EventQueue, outputs: [EventQueue])] = []
         var sinks: [(definition: ComponentDefinition, sink: any Sink, input: EventQueue)] = []
+        let resources = PipelineResources()
     }
 
     private func build(store: CheckpointStore) throws -> Built {
@@ -95,7 +96,7 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
             let componentLogger = self.componentLogger(component.name)
             let context = ComponentContext(pipeline: definition.name, name: component.name,
                                            dataDirectory: definition.dataDirectory, logger: componentLogger,
-                                           dryRun: options.dryRun)
+                                           dryRun: options.dryRun, resources: built.resources)
             if component.kind == .sink, options.dryRun, let makeDryRunSink = options.dryRunSink {
                 // Sinks that take the same inputs as an earlier one would print the same events again.
                 let printed = built.sinks.contains { Set($0.definition.inputs) == Set(component.inputs) }
@@ -139,6 +140,7 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
             }
         } catch {
             for enricher in started { await enricher.shutdown() }
+            await built.resources.shutdownAll()
             throw error
         }
         logger.info("started", metadata: [
@@ -216,6 +218,7 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
         if !options.dryRun { writeCheckpoints(built, store, lastWritten: nil) }
         for (_, sink, _) in built.sinks { await sink.shutdown() }
         for (_, enricher, _, _) in built.enrichers { await enricher.shutdown() }
+        await built.resources.shutdownAll()
         let acknowledged = built.sources.map { "\($0.name)=\($0.port.tracker.acknowledgedCount)" }.joined(separator: " ")
         logger.info("stopped", metadata: ["acknowledged": "\(acknowledged)"])
         if let error = failure.error { throw error }

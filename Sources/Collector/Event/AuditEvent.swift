@@ -15,6 +15,9 @@ public struct AuditEvent: Sendable, Hashable {
     public var application: Application
     /// Ordered extra facts (jobId, errorMessage, paths, audit_path, ...). A name may repeat.
     public var attributes: Attributes
+    /// What components pass each other with this event inside one pipeline. Never encoded or
+    /// decoded, and not part of `==`/`hash` (see `EventContext`).
+    public var context: EventContext
 
     public init(
         id: String,
@@ -23,7 +26,8 @@ public struct AuditEvent: Sendable, Hashable {
         action: Action,
         resource: Resource = Resource(),
         application: Application = Application(),
-        attributes: Attributes = Attributes()
+        attributes: Attributes = Attributes(),
+        context: EventContext = EventContext()
     ) {
         self.id = id
         self.time = time
@@ -32,6 +36,7 @@ public struct AuditEvent: Sendable, Hashable {
         self.resource = resource
         self.application = application
         self.attributes = attributes
+        self.context = context
     }
 
     /// A 128-bit identifier in UUID layout (lowercase hex), from the SHA-256 of the parts.

@@ -51,8 +51,21 @@ public enum FileIO {
         }
     }
 
+    /// fsyncs an open file; the error names `path`. Every fsync of the product goes through here.
     public static func sync(_ fd: Int32, path: String) throws {
         if fsync(fd) != 0 { throw CollectorError(.io, "fsync failed: \(errorText())", isRetriable: true, context: path) }
+    }
+
+    /// fsyncs a file by path (opened read-only), first setting its mode when `mode` is given. The
+    /// one way to make a file written elsewhere (a library, a download) durable.
+    public static func syncFile(_ path: String, mode: mode_t? = nil) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CollectorError(.io, "cannot open: \(errorText())", isRetriable: true, context: path) }
+        defer { close(fd) }
+        if let mode, fchmod(fd, mode) != 0 {
+            throw CollectorError(.io, "cannot set the mode: \(errorText())", context: path)
+        }
+        try sync(fd, path: path)
     }
 
     /// fsyncs a folder so that a rename or create inside it is durable.

@@ -1,7 +1,7 @@
 import Collector
 
 /// How to reach a KNIME Server's REST API (the `server` section of `knime_job` / `knime_workflow`).
-public struct KnimeClientConfiguration: Sendable {
+public struct KnimeClientConfiguration: Sendable, Hashable {
     /// e.g. `https://knime.example:8443/knime/rest/v4` (no trailing slash needed).
     public var baseURL: String
     public var username: String?

@@ -6,16 +6,25 @@ public enum KnimeDate {
     /// Numbers at or above this are milliseconds (year 5138 in seconds).
     static let millisecondThreshold = 100_000_000_000.0
 
-    public static func parse(_ value: Any?) -> EventTime? {
+    /// A date as a JSON answer holds it: a string (ISO 8601 or a number in text) or a number.
+    public static func parse(_ value: JSONValue?) -> EventTime? {
         switch value {
-        case let number as Double: return fromNumber(number)
-        case let number as Int: return fromNumber(Double(number))
-        case let number as Int64: return fromNumber(Double(number))
-        case let text as String:
-            if let number = Double(text), !text.contains("-") { return fromNumber(number) }
-            return parseISO(text)
+        case .integer(let number)?: return fromNumber(Double(number))
+        case .number(let number)?: return fromNumber(number)
+        case .string(let text)?: return parse(text)
         default: return nil
         }
+    }
+
+    /// ISO 8601, or epoch seconds / milliseconds written as text.
+    public static func parse(_ text: String) -> EventTime? {
+        if let number = Double(text), !text.contains("-") { return fromNumber(number) }
+        return parseISO(text)
+    }
+
+    /// Epoch seconds (with a fraction) or epoch milliseconds.
+    public static func parse(_ number: Double) -> EventTime? {
+        fromNumber(number)
     }
 
     static func fromNumber(_ number: Double) -> EventTime? {

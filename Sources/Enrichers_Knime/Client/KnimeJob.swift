@@ -1,5 +1,4 @@
 import Collector
-import Foundation
 
 /// A KNIME Server job as `GET /jobs/{id}` answers it. Missing fields stay nil; unknown ones are ignored.
 public struct KnimeJob: Sendable, Hashable {
@@ -27,20 +26,21 @@ public struct KnimeJob: Sendable, Hashable {
 
     /// Decodes a job JSON object; throws only if the body is not a JSON object.
     public init(json bytes: [UInt8], fallbackID: String) throws {
-        guard let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw KnimeClientError(message: "the job is not JSON: \(error)", request: "GET /jobs/\(fallbackID)", isRetriable: false)
+        }
+        guard case .object = value else {
             throw KnimeClientError(message: "the job is not a JSON object", request: "GET /jobs/\(fallbackID)", isRetriable: false)
         }
-        self.init(object: object, fallbackID: fallbackID)
+        self.init(object: value, fallbackID: fallbackID)
     }
 
-    public init(object: [String: Any], fallbackID: String) {
-        func string(_ key: String) -> String? {
-            switch object[key] {
-            case let text as String: return text
-            case let number as NSNumber: return number.stringValue
-            default: return nil
-            }
-        }
+    /// Reads a job object (an element of `GET /jobs/`'s `jobs`, or `GET /jobs/{id}`).
+    public init(object: JSONValue, fallbackID: String) {
+        func string(_ key: String) -> String? { object[key]?.scalarText }
         id = string("id") ?? fallbackID
         name = string("name")
         owner = string("owner")
@@ -50,9 +50,9 @@ public struct KnimeJob: Sendable, Hashable {
         startedAt = KnimeDate.parse(object["startedExecutionAt"])
         finishedAt = KnimeDate.parse(object["finishedExecutionAt"])
         executorName = string("executorName")
-        nodeMessages = (object["nodeMessages"] as? [[String: Any]] ?? []).map {
-            NodeMessage(node: $0["node"] as? String ?? "", type: $0["messageType"] as? String ?? "",
-                        message: $0["message"] as? String ?? "")
+        nodeMessages = (object["nodeMessages"]?.arrayValue ?? []).map {
+            NodeMessage(node: $0["node"]?.stringValue ?? "", type: $0["messageType"]?.stringValue ?? "",
+                        message: $0["message"]?.stringValue ?? "")
         }
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Collector
 import Foundation
 import Logging
 import NIOCore
@@ -7,7 +8,7 @@ import NIOSSL
 import Synchronization
 
 /// KNIME Server REST API v4 client: pooled connections, a concurrency limit, retries with
-/// exponential backoff and jitter for connection errors, timeouts and 5xx answers, and a deadline
+/// the core's `Backoff` (capped exponential, jitter) for connection errors, timeouts and 5xx answers, and a deadline
 /// every call of one job shares.
 ///
 /// Credentials are sent as HTTP basic auth or a bearer token and never logged. Thread-safe.
@@ -27,6 +28,7 @@ public final class KnimeRESTClient: Sendable {
     private let logger: Logger
     private let authorization: String?
     private let base: String
+    private let backoff: Backoff
 
     public init(_ configuration: KnimeClientConfiguration, logger: Logger) throws {
         self.configuration = configuration
@@ -56,6 +58,8 @@ public final class KnimeRESTClient: Sendable {
         } else {
             authorization = nil
         }
+        backoff = Backoff(initialMilliseconds: configuration.backoffInitialMilliseconds,
+                          maxMilliseconds: configuration.backoffMaxMilliseconds)
         base = configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
     }
 
@@ -179,8 +183,7 @@ public final class KnimeRESTClient: Sendable {
                 if error is CancellationError { throw error }
                 let clientError = Self.classify(error, name)
                 guard clientError.isRetriable, attempt < configuration.retries else { throw clientError }
-                let cap = min(configuration.backoffMaxMilliseconds, configuration.backoffInitialMilliseconds << min(attempt, 20))
-                let wait = Int64.random(in: Int64(cap / 2)...Int64(max(cap, 1)))
+                let wait = Int64(backoff.delayMilliseconds(attempt: attempt))
                 if NIODeadline.now() + .milliseconds(wait) >= deadline {
                     throw KnimeClientError(status: clientError.status, message: clientError.message + " (job deadline reached)",
                                            request: name, isRetriable: false)

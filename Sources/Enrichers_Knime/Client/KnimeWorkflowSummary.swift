@@ -1,4 +1,4 @@
-import Foundation
+import Collector
 
 /// The parts of a workflow summary (`format=JSON&includeExecutionInfo=true`) the collector uses:
 /// every node (nested metanodes and components flattened) with its state and settings.
@@ -15,40 +15,41 @@ public struct KnimeWorkflowSummary: Sendable {
     public var nodes: [Node]
 
     public init(json bytes: [UInt8]) throws {
-        guard let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw KnimeClientError(message: "the workflow summary is not JSON: \(error)", request: "workflow-summary", isRetriable: false)
+        }
+        guard case .object = value else {
             throw KnimeClientError(message: "the workflow summary is not a JSON object", request: "workflow-summary", isRetriable: false)
         }
         var nodes: [Node] = []
-        if let workflow = object["workflow"] as? [String: Any] { Self.collect(workflow, into: &nodes) }
+        if let workflow = value["workflow"] { Self.collect(workflow, into: &nodes) }
         self.nodes = nodes
     }
 
-    static func collect(_ workflow: [String: Any], into nodes: inout [Node]) {
-        for node in workflow["nodes"] as? [[String: Any]] ?? [] {
-            let settings = (node["settings"] as? [[String: Any]] ?? []).map(config)
-            let factory = (node["factoryKey"] as? [String: Any])?["className"] as? String ?? ""
-            nodes.append(Node(id: "\(node["id"] ?? "")", name: node["name"] as? String ?? "",
-                              state: node["state"] as? String ?? "", factory: factory,
+    static func collect(_ workflow: JSONValue, into nodes: inout [Node]) {
+        for node in workflow["nodes"]?.arrayValue ?? [] {
+            let settings = (node["settings"]?.arrayValue ?? []).map(config)
+            let factory = node["factoryKey"]?["className"]?.stringValue ?? ""
+            nodes.append(Node(id: node["id"]?.scalarText ?? "", name: node["name"]?.stringValue ?? "",
+                              state: node["state"]?.stringValue ?? "", factory: factory,
                               settings: KnimeConfig(key: "", type: "config", children: settings)))
-            if let sub = node["subWorkflow"] as? [String: Any] { collect(sub, into: &nodes) }
+            if let sub = node["subWorkflow"], case .object = sub { collect(sub, into: &nodes) }
         }
     }
 
-    static func config(_ object: [String: Any]) -> KnimeConfig {
-        let key = KnimeUnescape.decode(object["key"] as? String ?? "")
-        let type = object["type"] as? String ?? "xstring"
+    static func config(_ object: JSONValue) -> KnimeConfig {
+        let key = KnimeUnescape.decode(object["key"]?.stringValue ?? "")
+        let type = object["type"]?.stringValue ?? "xstring"
         if type == "config" || object["settings"] != nil {
-            return KnimeConfig(key: key, type: "config", children: (object["settings"] as? [[String: Any]] ?? []).map(config))
+            return KnimeConfig(key: key, type: "config", children: (object["settings"]?.arrayValue ?? []).map(config))
         }
-        let value: String
-        switch object["value"] {
-        case let text as String: value = text
-        case let number as NSNumber: value = number.stringValue
-        default: value = ""
-        }
+        let value = object["value"]?.scalarText ?? ""
         let masked = value == "********"
         return KnimeConfig(key: key, type: masked ? "xpassword" : type, value: KnimeUnescape.decode(value),
-                           isNull: object["value"] == nil || object["value"] is NSNull)
+                           isNull: object["value"] == nil || object["value"]?.isNull == true)
     }
 
     /// Locations of the nodes that ran (state EXECUTED), with flow variables applied by the server.

@@ -22,28 +22,27 @@ public struct KnimeJobEnricher: Enricher {
     }
 
     let configuration: Configuration
-    let client: KnimeRESTClient
-    let pipeline: String
+    let lease: ResourceLease<KnimeRESTClient>
+    var client: KnimeRESTClient { lease.resource }
     let logger: Logger
 
     public init(_ configuration: Configuration, context: ComponentContext) throws {
         self.configuration = configuration
-        client = try KnimeRESTClient(configuration.server, logger: context.logger)
-        pipeline = context.pipeline
+        lease = try KnimeRESTClient.lease(configuration.server, context: context)
         logger = context.logger
-        KnimeSharedState.shared.register(client: client, pipeline: pipeline)
     }
 
     public func shutdown() async {
-        KnimeSharedState.shared.unregister(pipeline: pipeline, client: client)
-        await client.shutdown()
+        await lease.release()
     }
 
+    /// Adds the job's details, and puts the raw answers in the event's context (`KnimeJobAnswersKey`)
+    /// for `knime_workflow`.
     public func enrich(_ event: AuditEvent) async throws -> AuditEvent? {
         guard let jobID = event.attributes["jobId"], !jobID.isEmpty else { return event }
         var event = event
         let deadline = client.jobDeadline()
-        var answers = KnimeSharedState.Answers()
+        var answers = KnimeJobAnswers(server: configuration.server)
         do {
             let (job, raw) = try await client.job(jobID, deadline: deadline)
             answers.job = raw
@@ -51,6 +50,7 @@ public struct KnimeJobEnricher: Enricher {
         } catch {
             KnimePaths.addError("knime_job: \(error)", to: &event)
             logger.warning("job lookup failed", metadata: ["jobId": "\(jobID)", "error": "\(error)"])
+            event.context[KnimeJobAnswersKey.self] = answers
             return event
         }
         if configuration.summary {
@@ -62,7 +62,7 @@ public struct KnimeJobEnricher: Enricher {
                 KnimePaths.addError("knime_job: workflow summary: \(error)", to: &event)
             }
         }
-        KnimeSharedState.shared.put(answers, pipeline: pipeline, jobID: jobID)
+        event.context[KnimeJobAnswersKey.self] = answers
         return event
     }
 

@@ -1,6 +1,7 @@
 import Collector
 import Logging
 import NIOPosix
+import Synchronization
 
 /// `knime_workflow`: archives the job's workflow and adds the data locations its configuration names.
 ///
@@ -28,14 +29,17 @@ public struct KnimeWorkflowEnricher: Enricher {
     }
 
     let configuration: Configuration
-    let ownClient: KnimeRESTClient?
-    let pipeline: String
+    let ownLease: ResourceLease<KnimeRESTClient>?
+    let context: ComponentContext
+    /// Leases on the clients of servers named by events' `KnimeJobAnswers` (this enricher's own
+    /// state, released at shutdown; the clients belong to the pipeline).
+    let borrowed = Borrowed()
     let logger: Logger
 
     public init(_ configuration: Configuration, context: ComponentContext) throws {
         self.configuration = configuration
-        ownClient = try configuration.server.map { try KnimeRESTClient($0, logger: context.logger) }
-        pipeline = context.pipeline
+        ownLease = try configuration.server.map { try KnimeRESTClient.lease($0, context: context) }
+        self.context = context
         logger = context.logger
     }
 
@@ -44,12 +48,34 @@ public struct KnimeWorkflowEnricher: Enricher {
     }
 
     public func shutdown() async {
-        await ownClient?.shutdown()
+        await ownLease?.release()
+        let leases = borrowed.leases.withLock { leases in
+            defer { leases = [:] }
+            return Array(leases.values)
+        }
+        for lease in leases { await lease.release() }
     }
 
+    /// The client to use: this enricher's own server, else the one `knime_job` asked (shared through
+    /// the pipeline's resources).
+    func client(for answers: KnimeJobAnswers?) throws -> KnimeRESTClient? {
+        if let ownLease { return ownLease.resource }
+        guard let server = answers?.server else { return nil }
+        return try borrowed.leases.withLock { leases in
+            if let lease = leases[server] { return lease.resource }
+            let lease = try KnimeRESTClient.lease(server, context: context)
+            leases[server] = lease
+            return lease.resource
+        }
+    }
+
+    /// Archives the job's workflow. Uses the answers `knime_job` left in the event's context (and
+    /// removes them, so they are not carried to the sinks); without them, asks the server itself.
     public func enrich(_ event: AuditEvent) async throws -> AuditEvent? {
         guard let jobID = event.attributes["jobId"], !jobID.isEmpty else { return event }
         var event = event
+        let carried = event.context[KnimeJobAnswersKey.self]
+        event.context[KnimeJobAnswersKey.self] = nil
         guard KnimeAuditFolder.isSafe(jobID) else {
             KnimePaths.addError("knime_workflow: job id \"\(jobID)\" is not usable as a folder name", to: &event)
             return event
@@ -64,13 +90,20 @@ public struct KnimeWorkflowEnricher: Enricher {
             }
             return event
         }
-        guard let client = ownClient ?? KnimeSharedState.shared.client(pipeline: pipeline) else {
-            KnimePaths.addError("knime_workflow: no KNIME server configured (give a server section or a knime_job enricher)", to: &event)
+        let client: KnimeRESTClient
+        do {
+            guard let found = try self.client(for: carried) else {
+                KnimePaths.addError("knime_workflow: no KNIME server configured (give a server section or a knime_job enricher)", to: &event)
+                return event
+            }
+            client = found
+        } catch {
+            KnimePaths.addError("knime_workflow: \(error)", to: &event)
             return event
         }
         let deadline = client.jobDeadline()
-        var answers = KnimeSharedState.shared.take(pipeline: pipeline, jobID: jobID) ?? .init()
-        if answers.job == nil, event.attributes["enrichment_error"] == nil {
+        var answers = carried ?? KnimeJobAnswers(server: client.configuration)
+        if carried == nil, event.attributes["enrichment_error"] == nil {
             answers.job = try? await client.job(jobID, deadline: deadline).1
             answers.summary = try? await client.workflowSummary(jobID, deadline: deadline).1
         }
@@ -90,7 +123,7 @@ public struct KnimeWorkflowEnricher: Enricher {
                     let downloaded = try await client.downloadWorkflow(workflow, to: download, deadline: deadline)
                     event.attributes["workflowArchiveBytes"] = String(downloaded)
                     let result = try await process(download, output: staging + "/\(jobID).knwf")
-                    _ = fsyncFile(staging + "/\(jobID).knwf")
+                    try FileIO.syncFile(staging + "/\(jobID).knwf", mode: 0o640)
                     KnimePaths.merge(result.locations, into: &event, maximum: configuration.maxPaths)
                     event.attributes["workflowRoot"] = result.rootFolder
                     if !result.problems.isEmpty {
@@ -112,20 +145,16 @@ public struct KnimeWorkflowEnricher: Enricher {
         return event
     }
 
+    final class Borrowed: Sendable {
+        let leases = Mutex<[KnimeClientConfiguration: ResourceLease<KnimeRESTClient>]>([:])
+    }
+
     /// Runs the blocking archive work on NIO's thread pool, off the cooperative pool.
     func process(_ input: String, output: String?) async throws -> KnwfResult {
         let limits = configuration.limits
         return try await NIOThreadPool.singleton.runIfActive {
             try KnwfProcessor(limits: limits).process(input: input, output: output)
         }
-    }
-
-    private func fsyncFile(_ path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        _ = fchmod(fd, 0o640)
-        return fsync(fd) == 0
     }
 }
 

@@ -1,68 +1,4 @@
-/// A parsed JSON document that keeps object key order, tells integers from other numbers, and
-/// reports syntax errors with line and column.
-public indirect enum JSONValue: Sendable, Hashable {
-    case null
-    case bool(Bool)
-    case integer(Int64)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([(key: String, value: JSONValue)])
-
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case let (.bool(a), .bool(b)): return a == b
-        case let (.integer(a), .integer(b)): return a == b
-        case let (.number(a), .number(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
-        case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        default: return false
-        }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        switch self {
-        case .null: hasher.combine(0)
-        case .bool(let v): hasher.combine(v)
-        case .integer(let v): hasher.combine(v)
-        case .number(let v): hasher.combine(v)
-        case .string(let v): hasher.combine(v)
-        case .array(let v): hasher.combine(v)
-        case .object(let v):
-            for (key, value) in v {
-                hasher.combine(key)
-                hasher.combine(value)
-            }
-        }
-    }
-
-    /// A short name of the kind of value, for error messages.
-    public var kindName: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .integer: return "an integer"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
-
-    public subscript(key: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members.first { $0.key == key }?.value
-    }
-
-    public var stringValue: String? {
-        if case .string(let s) = self { return s }
-        return nil
-    }
-}
-
+/// Where and why a JSON text is not valid.
 public struct JSONSyntaxError: Error, CustomStringConvertible, Sendable {
     public var line: Int
     public var column: Int
@@ -70,7 +6,9 @@ public struct JSONSyntaxError: Error, CustomStringConvertible, Sendable {
     public var description: String { "line \(line), column \(column): \(message)" }
 }
 
-/// A strict RFC 8259 parser (no comments, no trailing commas, duplicate keys refused).
+/// A strict RFC 8259 parser (no comments, no trailing commas, duplicate keys refused, nesting bounded
+/// to 256) making a `JSONValue`. Integers that fit in 64 bits stay `.integer`; other numbers are
+/// `.number`. A byte-order mark is skipped. Errors give the line and column.
 public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
@@ -111,7 +49,12 @@ public struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
@@ -242,7 +185,19 @@ public struct JSONParser {
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1
+        // Fast path: no escape before the closing quote (most strings); one copy, validated once.
+        var end = index
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\""), let text = String(validating: bytes[index..<end], as: UTF8.self) {
+                index = end + 1
+                return text
+            }
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            end += 1
+        }
         var out: [UInt8] = []
+        out.reserveCapacity(end - index + 16)
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]
