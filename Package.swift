@@ -67,9 +67,10 @@ let package = Package(
         .target(name: "LibXML", dependencies: ["CLibXML2"]),
         .target(name: "EventXML", dependencies: ["Collector", "LibXML"]),
         .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "EventXML", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Tail", dependencies: ["Collector", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Sources_KnimeLog",
-            dependencies: ["Collector", .product(name: "DequeModule", package: "swift-collections")]
+            dependencies: ["Collector", "Tail", .product(name: "DequeModule", package: "swift-collections")]
         ),
         .executableTarget(
             name: "CollectorCLI",
@@ -104,8 +105,9 @@ let package = Package(
         ),
         .testTarget(
             name: "Sources_KnimeLogTests",
-            dependencies: ["Sources_KnimeLog", "Collector", "CollectorTestKit", "Sinks_File", "CollectorCLI"]
+            dependencies: ["Sources_KnimeLog", "Tail", "Collector", "CollectorTestKit", "Sinks_File", "CollectorCLI"]
         ),
+        .testTarget(name: "TailTests", dependencies: ["Tail", "Collector", "CollectorTestKit"]),
         .testTarget(
             name: "Enrichers_KnimeTests",
             dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector", "CollectorTestKit", "Sinks_File", "Sources_KnimeLog", "Sinks_AMQ",

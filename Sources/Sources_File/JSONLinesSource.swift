@@ -16,7 +16,7 @@ public struct JSONLinesSource: Source {
     let logger: Logger
 
     public func run(_ context: SourceContext) async throws {
-        let files = FileGlob.expand(configuration.paths)
+        let files = FileIO.glob(configuration.paths).sorted()
         if files.isEmpty { context.logger.warning("no file matches", metadata: ["paths": "\(configuration.paths)"]) }
         var (startIndex, startOffset) = Self.decode(context.checkpoint, files: files)
         let decoder = EventJSONDecoder()
@@ -107,21 +107,5 @@ public struct JSONLinesSourceFactory: SourceFactory {
 
     public func makeSource(_ configuration: JSONLinesSourceConfiguration, context: ComponentContext) throws -> any Source {
         JSONLinesSource(configuration: configuration, logger: context.logger)
-    }
-}
-
-enum FileGlob {
-    /// Every file matching the patterns, sorted, without duplicates.
-    static func expand(_ patterns: [String]) -> [String] {
-        var found = Set<String>()
-        for pattern in patterns {
-            var result = glob_t()
-            defer { globfree(&result) }
-            guard glob(pattern, 0, nil, &result) == 0 else { continue }
-            for index in 0..<Int(result.gl_pathc) {
-                if let path = result.gl_pathv[index] { found.insert(String(cString: path)) }
-            }
-        }
-        return found.sorted()
     }
 }

@@ -5,11 +5,12 @@ import Darwin
 #endif
 import Collector
 import Logging
+import Tail
 
 /// Turns chunks of complete lines into emissions: splits lines with `memchr`, lets the parser
 /// classify each (most are rejected from their last bytes), feeds lifecycle lines to the job tracker
 /// and builds an event for each job-finished line whose state is wanted.
-struct KnimeLogReader {
+struct KnimeLogReader: TailReader {
     let configuration: KnimeLogConfiguration
     let zone: ZoneOffsetCache
     let logger: Logger

@@ -1,15 +1,11 @@
 import Collector
 import Logging
+import Tail
 
-/// The `knime_log` source: follows KNIME Server's Tomcat log files and emits one audit event per
-/// job-finished line whose state is in `states`.
-///
-/// Each event carries as position the offsets of every followed file just after its line; after
-/// every chunk without events (or after each batch of events is emitted) the position of the end of
-/// what was read is passed to `advance(to:)`, so the engine's
-/// checkpoint moves past lines without events once earlier events are acknowledged. `setIdle(true)`
-/// is reported whenever every file is read to its last complete line. On start it resumes from
-/// `context.checkpoint` (files found again by identity, also under a new name).
+/// The `knime_log` source: follows KNIME Server's Tomcat log files (through `TailLoop`) and emits one
+/// audit event per job-finished line whose state is in `states`. Positions, idle reporting and
+/// restarts are `TailLoop`'s; on start it resumes from `context.checkpoint` (files found again by
+/// identity, also under a new name).
 public struct KnimeLogSource: Source {
     public let configuration: KnimeLogConfiguration
 
@@ -19,17 +15,6 @@ public struct KnimeLogSource: Source {
 
     public func run(_ context: SourceContext) async throws {
         let logger = context.logger
-        let tailer = LogTailer(patterns: configuration.paths, maxLineBytes: configuration.maxLineBytes,
-                               readFromEnd: configuration.readFromEnd, logger: logger,
-                               goneGrace: .milliseconds(max(2000, 2 * configuration.pollIntervalMilliseconds)))
-        if let saved = context.checkpoint {
-            if let decoded = TailCheckpoint.decode(saved) {
-                tailer.restore(decoded)
-            } else {
-                logger.error("checkpoint is not a knime_log position; starting from the beginning of every file")
-                tailer.restore(TailCheckpoint(entries: []))
-            }
-        }
         let timeZone: ZoneInfo
         do {
             timeZone = try ZoneOffsetCache.zone(named: configuration.timezone)
@@ -40,64 +25,10 @@ public struct KnimeLogSource: Source {
         if timeZone === ZoneInfo.local, let problem = ZoneInfo.localError {
             logger.warning("log timestamps read as UTC", metadata: ["error": "\(problem)"])
         }
-        let zone = ZoneOffsetCache(zone: timeZone)
-        var reader = KnimeLogReader(configuration: configuration, zone: zone, logger: logger)
-        let watcher = InotifyWatcher(folders: tailer.folders)
-        if watcher.watchedFolders.isEmpty {
-            logger.warning("inotify unavailable for the log folders; polling only",
-                           metadata: ["every_ms": "\(configuration.pollIntervalMilliseconds)"])
-        }
-        var idle = false
-        var reported = (0, 0)
-        // Events are handed over in batches of up to `batchTarget` (fewer, larger sink writes while
-        // backfilling); a batch is always flushed when the data read so far is exhausted. `advance`
-        // only ever follows the emission of every event before its position.
-        var pending: [Emission] = []
-        let batchTarget = 512
-        // The starting position counts as read: with `read_from: end` it is committed even if
-        // nothing is read before a stop, so a restart does not skip what was written meanwhile.
-        tailer.refresh()
-        context.advance(to: tailer.checkpoint())
-        while !Task.isCancelled {
-            tailer.refresh()
-            var readSomething = false
-            for file in tailer.files {
-                while let chunk = tailer.nextChunk(file) {
-                    if idle {
-                        idle = false
-                        context.setIdle(false)
-                    }
-                    readSomething = true
-                    pending += reader.read(chunk, file: file, tailer: tailer)
-                    file.offset = chunk.fileOffset + Int64(chunk.count)
-                    if pending.isEmpty {
-                        context.advance(to: tailer.checkpoint())
-                    } else if pending.count >= batchTarget {
-                        try await context.emit(pending)
-                        pending.removeAll(keepingCapacity: true)
-                        context.advance(to: tailer.checkpoint())
-                    }
-                }
-                if !pending.isEmpty {
-                    try await context.emit(pending)
-                    pending.removeAll(keepingCapacity: true)
-                    context.advance(to: tailer.checkpoint())
-                }
-            }
-            if !readSomething {
-                if !idle, tailer.allRead {
-                    idle = true
-                    context.setIdle(true)
-                    let skipped = (reader.malformedLines, reader.overLongLines + tailer.overLongLines)
-                    if skipped != reported {
-                        reported = skipped
-                        logger.warning("lines skipped so far", metadata: [
-                            "malformed_or_invalid_utf8": "\(skipped.0)", "over_long": "\(skipped.1)"])
-                    }
-                }
-                await watcher.wait(timeoutMilliseconds: configuration.pollIntervalMilliseconds)
-            }
-        }
-        throw CancellationError()
+        var reader = KnimeLogReader(configuration: configuration, zone: ZoneOffsetCache(zone: timeZone), logger: logger)
+        let settings = TailSettings(paths: configuration.paths, readFromEnd: configuration.readFromEnd,
+                                    maxLineBytes: configuration.maxLineBytes,
+                                    pollIntervalMilliseconds: configuration.pollIntervalMilliseconds)
+        try await TailLoop.run(context, settings: settings, reader: &reader)
     }
 }

@@ -1,6 +1,7 @@
 import Collector
 import CollectorTestKit
 import Foundation
+import Tail
 import Testing
 @testable import Sources_KnimeLog
 

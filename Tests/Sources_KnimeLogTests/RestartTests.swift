@@ -2,6 +2,7 @@ import Collector
 import CollectorTestKit
 import Foundation
 import Synchronization
+import Tail
 import Testing
 @testable import Sources_KnimeLog
 

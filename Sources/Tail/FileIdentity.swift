@@ -9,16 +9,25 @@ import Darwin
 /// The fingerprint covers the first `fingerprintLength` bytes (up to `FileIdentity.fingerprintBytes`,
 /// fewer while the file is shorter), so a new file that reuses a freed inode, or a file truncated and
 /// rewritten, is told apart from the one that was read, and a copy (copytruncate) is recognised.
-struct FileIdentity: Sendable, Hashable {
-    static let fingerprintBytes = 256
+public struct FileIdentity: Sendable, Hashable {
+    /// How many first bytes the fingerprint covers at most.
+    public static let fingerprintBytes = 256
 
-    var device: UInt64
-    var inode: UInt64
-    var fingerprintLength: Int
-    var fingerprint: UInt64
+    public var device: UInt64
+    public var inode: UInt64
+    /// How many first bytes `fingerprint` covers (less than `fingerprintBytes` while the file was shorter).
+    public var fingerprintLength: Int
+    public var fingerprint: UInt64
+
+    public init(device: UInt64, inode: UInt64, fingerprintLength: Int, fingerprint: UInt64) {
+        self.device = device
+        self.inode = inode
+        self.fingerprintLength = fingerprintLength
+        self.fingerprint = fingerprint
+    }
 
     /// The fingerprint of the first `length` bytes of `fd` (fewer when the file is shorter).
-    static func fingerprint(_ fd: Int32, length: Int) -> (length: Int, hash: UInt64) {
+    public static func fingerprint(_ fd: Int32, length: Int) -> (length: Int, hash: UInt64) {
         var bytes = [UInt8](repeating: 0, count: length)
         var got = 0
         while got < length {

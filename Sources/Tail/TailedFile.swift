@@ -1,15 +1,19 @@
-/// One log file being followed: its identity, an open descriptor while it matters, and the offset of
-/// the next unread line. Owned by the `LogTailer`; not thread-safe.
-final class TailedFile {
+/// One file being followed: its identity, an open descriptor while it matters, and the offset of the
+/// next unread line. Owned by one `LogTailer`; not thread-safe.
+///
+/// A source's loop sets `offset` to `chunk.fileOffset + chunk.count` once it has taken a chunk's lines.
+public final class TailedFile {
     /// The path it was last seen under ("" until found after a restore).
-    var path: String
-    var identity: FileIdentity
+    public internal(set) var path: String
+    public internal(set) var identity: FileIdentity
     /// Open descriptor, or -1 while closed (a file read to its end and idle, or not yet found).
     var fd: Int32 = -1
     /// The start of the next line to read; every byte before it has been handed out as complete lines.
-    var offset: Int64
+    public var offset: Int64
     /// The size seen at the last look (to notice truncation and growth).
     var lastSize: Int64 = -1
+    /// Renamed while followed (a size-rolled `x.log` → `x.log.1`): its writer has moved on.
+    public internal(set) var rolled = false
     /// Inside a line longer than `max_line_bytes`: bytes are skipped until its newline.
     var skipping = false
     /// When the file stopped being reachable under a watched path (renamed away or deleted).
@@ -23,4 +27,7 @@ final class TailedFile {
         self.offset = offset
         self.lastActivity = now
     }
+
+    /// Whether the descriptor is open.
+    public var isOpen: Bool { fd >= 0 }
 }

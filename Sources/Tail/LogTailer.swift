@@ -6,8 +6,14 @@ import Darwin
 import Collector
 import Logging
 
-/// Follows the files matching a set of glob patterns, as DESIGN.md "Tailing" describes.
+/// Follows the files matching a set of glob patterns, as DESIGN.md "Tailing" describes: the reusable
+/// part of every line-oriented source (`knime_log`, `knox_audit`, `denodo_audit`). Sources usually
+/// drive it through `TailLoop`; the source only turns chunks of lines into events.
 ///
+/// - Date-named files (`localhost.2024-04-25.log`) and size-rolled files (log4j's
+///   `DefaultRolloverStrategy`: `x.log` → `x.log.1` → … → `x.log.N`, the oldest deleted) are both
+///   followed when the patterns match them (`x.log*`). Files found at the same look are read oldest
+///   first (`RollOrder`): `x.log.7` … `x.log.1`, then `x.log`.
 /// - Files are told apart by `FileIdentity`; a file keeps its descriptor while it matters, so a file
 ///   renamed or deleted with unread bytes is still read to its end (for `goneGrace` after it left its
 ///   path, to catch late writes, and until no complete line is left).
@@ -20,25 +26,45 @@ import Logging
 ///   lines longer than `maxLineBytes` are skipped and counted.
 ///
 /// Not thread-safe: one source run owns it.
-final class LogTailer {
-    struct Chunk {
+public final class LogTailer {
+    /// A run of complete lines read from one file, valid until the next call on the tailer.
+    public struct Chunk {
         /// The bytes of complete lines, `count` of them, starting at file offset `fileOffset`.
-        var bytes: UnsafePointer<UInt8>
-        var count: Int
-        var fileOffset: Int64
+        public var bytes: UnsafePointer<UInt8>
+        public var count: Int
+        public var fileOffset: Int64
+
+        public init(bytes: UnsafePointer<UInt8>, count: Int, fileOffset: Int64) {
+            self.bytes = bytes
+            self.count = count
+            self.fileOffset = fileOffset
+        }
+
+        /// Calls `body` with each line (without its newline), the file offset of its first byte and
+        /// the offset just after its newline (the position to resume from after this line).
+        @inlinable
+        public func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, _ start: Int64, _ next: Int64) throws -> Void) rethrows {
+            var start = 0
+            while start < count {
+                var end = start
+                while end < count && bytes[end] != 0x0A { end += 1 }
+                try body(UnsafeBufferPointer(start: bytes + start, count: end - start), fileOffset + Int64(start), fileOffset + Int64(end + 1))
+                start = end + 1
+            }
+        }
     }
 
-    let patterns: [String]
-    let maxLineBytes: Int
-    let readFromEnd: Bool
-    let goneGrace: Duration
-    let idleClose: Duration
+    public let patterns: [String]
+    public let maxLineBytes: Int
+    public let readFromEnd: Bool
+    public let goneGrace: Duration
+    public let idleClose: Duration
     private let logger: Logger
     private let bufferSize: Int
     private let buffer: UnsafeMutablePointer<UInt8>
 
     /// Followed files, oldest first.
-    private(set) var files: [TailedFile] = []
+    public private(set) var files: [TailedFile] = []
     /// Checkpoint entries not yet matched to a file on disk.
     private var restored: [TailCheckpoint.Entry] = []
     private var hadCheckpoint = false
@@ -46,9 +72,11 @@ final class LogTailer {
     /// Fingerprints of truncated files and the offset they had been read to (copytruncate copies).
     private var truncated: [(length: Int, hash: UInt64, offset: Int64)] = []
 
-    private(set) var overLongLines = 0
+    /// Lines longer than the buffer, skipped (and counted) by the tailer itself.
+    public private(set) var overLongLines = 0
 
-    init(patterns: [String], maxLineBytes: Int, readFromEnd: Bool, logger: Logger,
+    /// Does no I/O: files are looked at from the first `refresh`.
+    public init(patterns: [String], maxLineBytes: Int, readFromEnd: Bool, logger: Logger,
          bufferSize: Int = 256 << 10, goneGrace: Duration = .seconds(2), idleClose: Duration = .seconds(300)) {
         self.patterns = patterns
         self.maxLineBytes = maxLineBytes
@@ -66,7 +94,7 @@ final class LogTailer {
     }
 
     /// The folders holding the patterns (for inotify).
-    var folders: [String] {
+    public var folders: [String] {
         patterns.map { pattern in
             guard let slash = pattern.lastIndex(of: "/") else { return "." }
             return slash == pattern.startIndex ? "/" : String(pattern[..<slash])
@@ -74,7 +102,7 @@ final class LogTailer {
     }
 
     /// Starts from a checkpoint: its files are found by identity at the next `refresh`.
-    func restore(_ checkpoint: TailCheckpoint) {
+    public func restore(_ checkpoint: TailCheckpoint) {
         restored = checkpoint.entries
         hadCheckpoint = true
     }
@@ -82,10 +110,10 @@ final class LogTailer {
     // MARK: Looking at the folders
 
     /// Finds new, renamed, rotated, truncated and vanished files.
-    func refresh(now: ContinuousClock.Instant = .now) {
+    public func refresh(now: ContinuousClock.Instant = .now) {
         var seen = Set<ObjectIdentifier>()
         var newcomers: [(path: String, info: stat)] = []
-        for path in Self.expand(patterns) {
+        for path in FileIO.glob(patterns) {
             var info = stat()
             guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
             if let file = files.first(where: { $0.identity.device == UInt64(info.st_dev) && $0.identity.inode == UInt64(info.st_ino) }) {
@@ -96,7 +124,10 @@ final class LogTailer {
                     continue
                 }
                 if file.path != path {
-                    if !file.path.isEmpty { logger.info("log file renamed", metadata: ["from": "\(file.path)", "to": "\(path)"]) }
+                    if !file.path.isEmpty {
+                        logger.info("log file renamed", metadata: ["from": "\(file.path)", "to": "\(path)"])
+                        file.rolled = true
+                    }
                     file.path = path
                 }
                 file.goneSince = nil
@@ -105,7 +136,7 @@ final class LogTailer {
                 newcomers.append((path, info))
             }
         }
-        newcomers.sort { ($0.info.st_mtim.tv_sec, $0.path) < ($1.info.st_mtim.tv_sec, $1.path) }
+        newcomers = RollOrder.oldestFirst(newcomers, path: { $0.path }, modified: { $0.info.st_mtim })
         var opened = Set<[UInt64]>()
         for (path, info) in newcomers {
             // One file reached by two patterns or two names (hard links) is followed once.
@@ -116,10 +147,7 @@ final class LogTailer {
             }
         }
         if !restored.isEmpty {
-            for entry in restored {
-                logger.warning("a checkpointed log file was not found (rotated out of `paths` or deleted); its unread lines, if any, cannot be read",
-                               metadata: ["inode": "\(entry.identity.inode)", "offset": "\(entry.offset)"])
-            }
+            for entry in restored { reportMissing(entry) }
             restored.removeAll()
         }
         firstLook = false
@@ -128,6 +156,30 @@ final class LogTailer {
         }
         checkTruncation()
         closeFinished(now: now)
+    }
+
+    /// A checkpointed file is not on disk any more (looked for by identity under every path the
+    /// patterns match). A rolled file read to its end is the normal end of a rotation chain; anything
+    /// else may have cost lines, and says so.
+    private func reportMissing(_ entry: TailCheckpoint.Entry) {
+        var metadata: Logger.Metadata = ["file": "\(entry.path.isEmpty ? "?" : entry.path)", "inode": "\(entry.identity.inode)",
+                                         "offset": "\(entry.offset)"]
+        if entry.rolled && entry.wasReadToEnd {
+            logger.info("a rolled log file, read to its end, was deleted", metadata: metadata)
+        } else if entry.size > entry.offset {
+            metadata["unread_bytes"] = "\(entry.size - entry.offset)"
+            logger.error("""
+                LINES LOST: a log file was deleted or rolled out of `paths` before it was read to its end \
+                (more rollovers than the chain keeps while the collector was stopped?); the lines after \
+                `offset` were never read: at least `unread_bytes` bytes, plus anything written to it later
+                """, metadata: metadata)
+        } else {
+            logger.error("""
+                LINES MAY BE LOST: a log file being written was deleted or rolled out of `paths` while the \
+                collector was stopped (more rollovers than the chain keeps?); whatever was written to it \
+                after `offset` was never read
+                """, metadata: metadata)
+        }
     }
 
     /// Reopens a closed file found again under `path`; false when it is not the same file any more.
@@ -155,8 +207,14 @@ final class LogTailer {
         let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
                                     fingerprintLength: print.length, fingerprint: print.hash)
         var offset: Int64 = 0
+        var rolled = false
         if let index = restored.firstIndex(where: { matches($0.identity, identity, fd) }) {
-            offset = min(restored[index].offset, Int64(info.st_size))
+            let entry = restored[index]
+            offset = min(entry.offset, Int64(info.st_size))
+            rolled = entry.rolled || (!entry.path.isEmpty && entry.path != path) || RollOrder.chainKey(path).index > 0
+            if !entry.path.isEmpty && entry.path != path {
+                logger.info("log file renamed while the collector was stopped", metadata: ["from": "\(entry.path)", "to": "\(path)"])
+            }
             restored.remove(at: index)
         } else if let copy = copiedOffset(identity) {
             offset = min(copy, Int64(info.st_size))
@@ -169,6 +227,8 @@ final class LogTailer {
         }
         let file = TailedFile(path: path, identity: identity, offset: offset, now: now)
         file.fd = fd
+        // A numbered name (`x.log.3`) is a rolled file: its writer has moved on to `x.log`.
+        file.rolled = rolled || RollOrder.chainKey(path).index > 0
         return file
     }
 
@@ -260,7 +320,7 @@ final class LogTailer {
     /// The next chunk of complete lines of `file`, or nil when only a partial line (or nothing) is
     /// left. The caller parses it and then sets `file.offset` to `fileOffset + count`. Over-long
     /// lines are skipped here and never handed out.
-    func nextChunk(_ file: TailedFile, now: ContinuousClock.Instant = .now) -> Chunk? {
+    public func nextChunk(_ file: TailedFile, now: ContinuousClock.Instant = .now) -> Chunk? {
         guard file.fd >= 0 else { return nil }
         while true {
             var n = 0
@@ -311,14 +371,16 @@ final class LogTailer {
     }
 
     /// Whether every followed file has been read up to its last complete line.
-    var allRead: Bool {
+    public var allRead: Bool {
         files.allSatisfy { !hasUnreadLines($0) }
     }
 
     /// The position of every followed file, with `file` at `offset` (the position after a line).
-    func checkpoint(_ file: TailedFile? = nil, offset: Int64 = 0) -> Checkpoint {
+    /// Not-yet-found checkpoint entries are kept in it until the first look has searched for them.
+    public func checkpoint(_ file: TailedFile? = nil, offset: Int64 = 0) -> Checkpoint {
         TailCheckpoint(entries: files.map { tracked in
-            TailCheckpoint.Entry(identity: tracked.identity, offset: tracked === file ? offset : tracked.offset)
+            TailCheckpoint.Entry(identity: tracked.identity, offset: tracked === file ? offset : tracked.offset,
+                                 size: tracked.lastSize, rolled: tracked.rolled, path: tracked.path)
         } + restored).encoded()
     }
 
@@ -335,21 +397,5 @@ final class LogTailer {
             end = start
         }
         return 0
-    }
-
-    static func expand(_ patterns: [String]) -> [String] {
-        var found: [String] = []
-        var unique = Set<String>()
-        for pattern in patterns {
-            var result = glob_t()
-            defer { globfree(&result) }
-            guard glob(pattern, 0, nil, &result) == 0 else { continue }
-            for index in 0..<Int(result.gl_pathc) {
-                if let path = result.gl_pathv[index], unique.insert(String(cString: path)).inserted {
-                    found.append(String(cString: path))
-                }
-            }
-        }
-        return found
     }
 }
