@@ -93,7 +93,14 @@ final class SealRangeChecker {
             if !valid, let previousComputed, previousComputed != previousChain {
                 valid = previousComputed.next(covering: covered) == trailer.chain
             }
-            if !valid { problem(line, "modified record: seq \(seq) does not match its chain (its bytes were changed)") }
+            if !valid {
+                if seq == first, let range {
+                    problem(line, "seq \(seq) does not continue the chain signed in \(digestName) for the record before it "
+                            + "(seq \(range.firstSeq &- 1)): this record was changed, or the chain before it re-computed without the key")
+                } else {
+                    problem(line, "modified record: seq \(seq) does not match its chain (its bytes were changed)")
+                }
+            }
             previousComputed = computed
         } else {
             if seq > maxSeq &+ 1 { gaps.append((maxSeq &+ 1, seq &- 1, line)) }
