@@ -26,11 +26,12 @@ struct SealFixture {
     let interval: Int
 
     init(format: EventFormat = .json, rotation: FileSinkConfiguration.Rotation = .init(daily: true, maxBytes: 0, keep: 100),
-         interval: Int = 3600, start: Int = 1_763_596_800 /* 2025-11-20T00:00:00Z */) {
-        folder = PipelineHarness.temporaryDirectory("seal")
+         interval: Int = 3600, start: Int = 1_763_596_800 /* 2025-11-20T00:00:00Z */ + 1800,
+         folder: String = PipelineHarness.temporaryDirectory("seal"), key: SealPrivateKey = SealPrivateKey()) {
+        self.folder = folder
         path = folder + "/audit/audit.log"
-        key = SealPrivateKey()
-        clock = TestClock(start + 1800)
+        self.key = key
+        clock = TestClock(start)
         self.format = format
         self.rotation = rotation
         self.interval = interval
@@ -48,11 +49,11 @@ struct SealFixture {
     /// `days` days of events (a batch of `perBatch` every `step` seconds) through one sink, shut down
     /// cleanly unless `shutdown` is false. Returns the index of the next event.
     @discardableResult
-    func write(days: Int, step: Int = 4 * 3600, perBatch: Int = 3, from first: Int = 0, shutdown: Bool = true) async throws -> Int {
+    func write(days: Double, step: Int = 4 * 3600, perBatch: Int = 3, from first: Int = 0, shutdown: Bool = true) async throws -> Int {
         let sink = sink()
         try await sink.start()
         var index = first
-        let end = clock.now + days * 86_400
+        let end = clock.now + Int(days * 86_400)
         while clock.now < end {
             _ = try await sink.write((index..<(index + perBatch)).map { ReplaySource.sampleEvent($0) })
             index += perBatch
