@@ -96,7 +96,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CoreBenchmark",
-            dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_File", "Seal"],
             path: "Benchmarks/CoreBenchmark"
         ),
         .executableTarget(

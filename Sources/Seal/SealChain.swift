@@ -21,13 +21,25 @@ public struct SealChain: Sendable, Hashable, CustomStringConvertible {
         self.words = words
     }
 
-    /// From 64 hex digits.
-    public init?(hex: some Collection<UInt8>) {
-        guard hex.count == 64, let bytes = SealHex.decode(hex) else { return nil }
-        self.init(bytes: bytes)
+    /// From 64 hex digits (either case), without allocating.
+    public init?(hex: UnsafeRawBufferPointer) {
+        guard hex.count == 64 else { return nil }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let valid = withUnsafeMutableBytes(of: &words) { raw -> Bool in
+            for index in 0..<32 {
+                guard let high = SealHex.nibble(hex[2 * index]), let low = SealHex.nibble(hex[2 * index + 1]) else { return false }
+                raw[index] = high << 4 | low
+            }
+            return true
+        }
+        guard valid else { return nil }
+        self.words = words
     }
 
-    public init?(hex: String) { self.init(hex: Array(hex.utf8)) }
+    public init?(hex: String) {
+        guard let chain = Array(hex.utf8).withUnsafeBytes({ SealChain(hex: $0) }) else { return nil }
+        self = chain
+    }
 
     init(_ digest: SHA256.Digest) {
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)

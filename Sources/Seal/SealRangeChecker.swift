@@ -75,7 +75,11 @@ final class SealRangeChecker {
     }
 
     func add(_ lineBytes: UnsafeRawBufferPointer, line: Int, trailer: SealRecord.Trailer) {
-        if range != nil { hasher.update(bufferPointer: lineBytes); hasher.update(data: [0x0A]) }
+        if range != nil {
+            hasher.update(bufferPointer: lineBytes)
+            var newline: UInt8 = 0x0A
+            withUnsafeBytes(of: &newline) { hasher.update(bufferPointer: $0) }
+        }
         records += 1
         if firstLine == nil { firstLine = line }
         lastLine = line

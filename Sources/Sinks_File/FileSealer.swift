@@ -150,6 +150,10 @@ struct FileSealer {
             let line = Array(bytes[lineStart..<index])
             guard let trailer = SealRecord.parse(line), trailer.seq == seq + 1,
                   chain.next(covering: Array(line[0..<trailer.coveredCount])) == trailer.chain else {
+                if number == 0, seq == 0 {
+                    throw CollectorError(.configuration, "seal: the file holds records that are not sealed (written before `seal` was set?): "
+                                         + "move it away, sealing starts a new file", context: path)
+                }
                 throw CollectorError(.configuration, "seal: the record at byte \(offset) does not continue the chain of the last digest "
                                      + "(seq \(seq + 1) expected): the file was altered; run collector verify", context: path)
             }
