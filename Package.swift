@@ -31,7 +31,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Sinks_File", dependencies: ["Collector"]),
+        .target(name: "Seal", dependencies: ["Collector", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Sinks_File", dependencies: ["Collector", "Seal", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Sources_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
@@ -77,6 +78,7 @@ let package = Package(
             dependencies: [
                 "Collector",
                 "Sinks_File",
+                "Seal",
                 "Sinks_Kafka",
                 "Sources_File",
                 "Enrichers_Knime",
@@ -95,7 +97,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CoreBenchmark",
-            dependencies: ["Collector", "CollectorTestKit", "Sinks_File"],
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_File", "Seal"],
             path: "Benchmarks/CoreBenchmark"
         ),
         .executableTarget(
@@ -124,5 +126,7 @@ let package = Package(
         .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "EventXML", "Proton", "LibXML", "Collector", "CollectorTestKit",
                                                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit", "Collector"]),
+        .testTarget(name: "SealTests", dependencies: ["Seal", "Sinks_File", "Collector", "CollectorTestKit", "CollectorCLI",
+                                                     .product(name: "Logging", package: "swift-log")]),
     ]
 )

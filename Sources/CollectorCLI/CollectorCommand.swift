@@ -5,7 +5,8 @@ struct CollectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collector",
         abstract: "Audit collector: pipelines of sources, enrichers and sinks that never lose an audit event.",
-        subcommands: [RunCommand.self, ValidateCommand.self, ComponentsCommand.self, DemoCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, ComponentsCommand.self, DemoCommand.self,
+                      VerifyCommand.self, SealKeygenCommand.self]
     )
 }
 

@@ -4,6 +4,7 @@ import Glibc
 import Collector
 import Dispatch
 import Logging
+import Seal
 import Synchronization
 
 /// Appends events to a file, one record per line, and acknowledges only after `fsync`.
@@ -13,6 +14,11 @@ import Synchronization
 /// a crash is cut off (it was never acknowledged, so it will be written again whole): a reader never
 /// sees half a record as a whole one. Files are created 0640 and folders 0750. Blocking calls run on
 /// a serial dispatch queue of the sink's own, off the cooperative pool.
+///
+/// With `seal`, every record carries `seq` and `chain` and digests sign them (see `FileSealer`):
+/// every `digest_interval_s` (checked at each batch and by a timer), before every roll (the digest
+/// announces the roll's renames and deletions) and at shutdown; a restart continues the chain from
+/// the last digest and the records after it.
 public final class FileSink: Sink {
     public let configuration: FileSinkConfiguration
     private let logger: Logger
@@ -25,6 +31,8 @@ public final class FileSink: Sink {
         var size: Int = 0
         /// Local day (yyyy-MM-dd) the open file belongs to.
         var day: String = ""
+        var sealer: FileSealer?
+        var timer: (any DispatchSourceTimer)?
     }
 
     /// `now` gives the wall-clock seconds used for daily rollover (tests pass their own clock).
@@ -32,15 +40,34 @@ public final class FileSink: Sink {
         self.configuration = configuration
         self.logger = logger
         self.now = now
+        if let seal = configuration.seal, let key = seal.key {
+            state.withLock { $0.sealer = FileSealer(configuration: seal, key: key, format: configuration.format, path: configuration.path) }
+        }
     }
 
     public func start() async throws {
         try await offload { try self.openIfNeeded() }
+        if let seal = configuration.seal { startDigestTimer(every: min(seal.digestIntervalSeconds, 60)) }
     }
 
     public func write(_ events: [AuditEvent]) async throws -> SinkResult {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(events.count * 512)  // a knox or JSON line is 300-600 bytes: one allocation, no doubling
+        if configuration.seal != nil {
+            // Records without line breaks: the seal of each is appended under the lock, in chain order.
+            var ends: [Int] = []
+            ends.reserveCapacity(events.count)
+            for event in events {
+                switch configuration.format {
+                case .json: EventJSONEncoder().append(event, to: &bytes)
+                case .knox(let layout): layout.append(event, to: &bytes)
+                }
+                ends.append(bytes.count)
+            }
+            let (records, recordEnds) = (bytes, ends)
+            try await offload { try self.append(records, sealing: recordEnds) }
+            return .accepted
+        }
         for event in events { configuration.format.appendLine(event, to: &bytes) }
         let record = bytes
         try await offload { try self.append(record) }
@@ -48,7 +75,12 @@ public final class FileSink: Sink {
     }
 
     public func shutdown() async {
+        if configuration.seal != nil {
+            try? await offload { self.sealAtShutdown() }
+        }
         state.withLock { state in
+            state.timer?.cancel()
+            state.timer = nil
             if state.fd >= 0 {
                 close(state.fd)
                 state.fd = -1
@@ -77,6 +109,7 @@ public final class FileSink: Sink {
 
     private func open(_ state: inout State) throws {
         try FileIO.makeDirectories(FileIO.parent(of: path))
+        if state.sealer != nil, state.sealer?.loaded == false { try state.sealer!.load(now: now(), logger: logger) }
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
             throw CollectorError(.io, "cannot open: \(FileIO.errorText())", isRetriable: true, context: path)
@@ -101,78 +134,99 @@ public final class FileSink: Sink {
         state.fd = fd
         state.size = size
         state.day = size > 0 ? Self.localDay(Int(info.st_mtim.tv_sec)) : Self.localDay(now())
+        if state.sealer != nil, state.sealer?.loaded == false {
+            do {
+                if try state.sealer!.recover(size: size, logger: logger) { try state.sealer!.writeDigest(reason: "restart", now: now()) }
+            } catch {
+                close(fd)
+                state.fd = -1
+                throw error
+            }
+        }
+    }
+
+    private func append(_ records: [UInt8], sealing ends: [Int]) throws {
+        try state.withLock { state in
+            if state.fd < 0 { try open(&state) }
+            let framed = state.sealer!.frame(records, ends: ends)
+            try append(framed.bytes, &state)
+            state.sealer!.commit(framed)
+        }
     }
 
     private func append(_ bytes: [UInt8]) throws {
-        try state.withLock { state in
-            if state.fd < 0 { try open(&state) }
-            let rotation = configuration.rotation
-            if rotation.daily, Self.localDay(now()) != state.day, state.size > 0 {
-                try rotate(&state)
-            }
-            if rotation.maxBytes > 0, state.size > 0, state.size + bytes.count > rotation.maxBytes {
-                try rotate(&state)
-            }
-            do {
-                try bytes.withUnsafeBytes { try FileIO.writeAll(state.fd, $0, path: path) }
-                try FileIO.sync(state.fd, path: path)
-            } catch {
-                // Leave no partial batch behind: it is written again, whole.
-                _ = ftruncate(state.fd, off_t(state.size))
-                throw error
-            }
-            state.size += bytes.count
+        try state.withLock { state in try append(bytes, &state) }
+    }
+
+    private func append(_ bytes: [UInt8], _ state: inout State) throws {
+        if state.fd < 0 { try open(&state) }
+        let rotation = configuration.rotation
+        if rotation.daily, Self.localDay(now()) != state.day, state.size > 0 {
+            try rotate(&state)
         }
+        if rotation.maxBytes > 0, state.size > 0, state.size + bytes.count > rotation.maxBytes {
+            try rotate(&state)
+        }
+        if let sealer = state.sealer, sealer.isDue(now: now()) {
+            try state.sealer!.writeDigest(reason: "interval", now: now())
+        }
+        do {
+            try bytes.withUnsafeBytes { try FileIO.writeAll(state.fd, $0, path: path) }
+            try FileIO.sync(state.fd, path: path)
+        } catch {
+            // Leave no partial batch behind: it is written again, whole.
+            _ = ftruncate(state.fd, off_t(state.size))
+            throw error
+        }
+        state.size += bytes.count
     }
 
     private func rotate(_ state: inout State) throws {
         close(state.fd)
         state.fd = -1
-        let rotation = configuration.rotation
-        if rotation.daily {
-            var target = "\(path).\(state.day)"
-            var index = 1
-            while FileIO.exists(target) {
-                target = "\(path).\(state.day).\(index)"
-                index += 1
-            }
-            try rename(path, to: target)
-        } else if rotation.keep > 0 {
-            for index in stride(from: rotation.keep - 1, through: 1, by: -1) where FileIO.exists("\(path).\(index)") {
-                try rename("\(path).\(index)", to: "\(path).\(index + 1)")
-            }
-            try rename(path, to: "\(path).1")
-        } else {
-            unlink(path)
-        }
-        prune()
+        let plan = FileRollPlan.make(path: path, day: state.day, rotation: configuration.rotation)
+        // A sealed sink signs what it is about to do: verify follows the renames and deletions.
+        try state.sealer?.writeDigest(reason: "roll", now: now(), renamed: plan.renames.map { SealDigest.Rename(from: $0.from, to: $0.to) },
+                                      deleted: plan.deletions)
+        try plan.apply(in: FileIO.parent(of: path))
+        for name in plan.deletions { logger.info("deleted an old rolled file", metadata: ["file": "\(FileIO.parent(of: path))/\(name)"]) }
         try open(&state)
         logger.info("rolled over", metadata: ["file": "\(path)"])
     }
 
-    private func rename(_ from: String, to: String) throws {
-        guard Glibc.rename(from, to) == 0 else {
-            throw CollectorError(.io, "cannot roll over to \(to): \(FileIO.errorText())", isRetriable: true, context: from)
+    /// Signs what is left at shutdown (also when nothing was written since the last digest).
+    private func sealAtShutdown() {
+        state.withLock { state in
+            guard state.fd >= 0, state.sealer?.loaded == true else { return }
+            do {
+                try state.sealer!.writeDigest(reason: "shutdown", now: now())
+            } catch {
+                logger.error("cannot write the shutdown digest: \(error)", metadata: ["file": "\(path)"])
+            }
         }
     }
 
-    /// Deletes the oldest rolled files beyond `keep`.
-    private func prune() {
-        let folder = FileIO.parent(of: path)
-        let base = FileIO.lastComponent(of: path)
-        guard let names = FileIO.list(folder) else { return }
-        var rolled: [(name: String, mtime: Int)] = []
-        for name in names where name.hasPrefix(base + ".") {
-            let suffix = name.dropFirst(base.count + 1)
-            guard !suffix.isEmpty, suffix.allSatisfy({ $0.isNumber || $0 == "-" || $0 == "." }) else { continue }
-            var info = stat()
-            guard stat("\(folder)/\(name)", &info) == 0 else { continue }
-            rolled.append((name, Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)))
+    /// Writes interval digests while no events arrive.
+    private func startDigestTimer(every seconds: Int) {
+        let queue = self.queue
+        state.withLock { state in
+            state.timer?.cancel()
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + .seconds(seconds), repeating: .seconds(seconds), leeway: .seconds(1))
+            timer.setEventHandler { [weak self] in self?.digestIfDue() }
+            timer.resume()
+            state.timer = timer
         }
-        rolled.sort { $0.mtime != $1.mtime ? $0.mtime > $1.mtime : $0.name > $1.name }
-        for old in rolled.dropFirst(configuration.rotation.keep) {
-            unlink("\(folder)/\(old.name)")
-            logger.info("deleted an old rolled file", metadata: ["file": "\(folder)/\(old.name)"])
+    }
+
+    private func digestIfDue() {
+        state.withLock { state in
+            guard state.fd >= 0, let sealer = state.sealer, sealer.loaded, sealer.isDue(now: now()) else { return }
+            do {
+                try state.sealer!.writeDigest(reason: "interval", now: now())
+            } catch {
+                logger.error("cannot write a digest (retried at the next batch or tick): \(error)", metadata: ["file": "\(path)"])
+            }
         }
     }
 

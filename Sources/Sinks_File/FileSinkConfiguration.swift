@@ -1,10 +1,26 @@
 import Collector
+import Seal
 
 /// Configuration of the `file` sink.
 public struct FileSinkConfiguration: Sendable {
     public var path: String
     public var format: EventFormat
     public var rotation: Rotation
+    /// Hash-chained records and signed digests (nil: not sealed).
+    public var seal: Seal?
+
+    /// The `seal` option: every record carries `seq` and `chain`, and digests signed with `key` are
+    /// written every `digestIntervalSeconds`, at every roll and at shutdown.
+    public struct Seal: Sendable {
+        /// Nil only when the configuration was read without resolving secrets (`collector validate`).
+        public var key: SealPrivateKey?
+        public var digestIntervalSeconds: Int
+
+        public init(key: SealPrivateKey?, digestIntervalSeconds: Int = 3600) {
+            self.key = key
+            self.digestIntervalSeconds = digestIntervalSeconds
+        }
+    }
 
     public struct Rotation: Sendable, Hashable {
         /// Start a new file at local midnight; the old one becomes `<path>.<yyyy-MM-dd>`.
@@ -23,10 +39,11 @@ public struct FileSinkConfiguration: Sendable {
         public var isEnabled: Bool { daily || maxBytes > 0 }
     }
 
-    public init(path: String, format: EventFormat = .json, rotation: Rotation = Rotation()) {
+    public init(path: String, format: EventFormat = .json, rotation: Rotation = Rotation(), seal: Seal? = nil) {
         self.path = path
         self.format = format
         self.rotation = rotation
+        self.seal = seal
     }
 }
 
@@ -46,10 +63,27 @@ public struct FileSinkFactory: SinkFactory {
             maxBytes: rotate.int("max_bytes", default: 0, range: 0...Int(Int64.max), doc: "roll before the file passes this size (0: never)"),
             keep: rotate.int("keep", default: 7, range: 0...100_000, doc: "rolled files kept"))
         rotate.finish()
-        return FileSinkConfiguration(path: path, format: format, rotation: rotation)
+        var seal: FileSinkConfiguration.Seal?
+        let sealSection = config.section("seal", doc: "tamper evidence: hash-chained records and Ed25519-signed digests (see collector verify)")
+        let secret = sealSection.secret("key", doc: "the private key of collector seal-keygen, by reference: ${file:/etc/collector/seal.key}")
+        let interval = sealSection.int("digest_interval_s", default: 3600, range: 1...86_400 * 7, doc: "seconds between digests (also at every roll and shutdown)")
+        sealSection.finish()
+        if config.contains("seal") {
+            var key: SealPrivateKey?
+            if let secret, !secret.value.isEmpty {
+                do { key = try SealPrivateKey(text: secret.value) } catch { sealSection.report("key", "\(secret.reference): \(error)") }
+            } else if secret == nil, !sealSection.contains("key") {
+                sealSection.report("key", "required when sealing")
+            }
+            seal = FileSinkConfiguration.Seal(key: key, digestIntervalSeconds: interval)
+        }
+        return FileSinkConfiguration(path: path, format: format, rotation: rotation, seal: seal)
     }
 
     public func makeSink(_ configuration: FileSinkConfiguration, context: ComponentContext) throws -> any Sink {
-        FileSink(configuration: configuration, logger: context.logger)
+        if let seal = configuration.seal, seal.key == nil {
+            throw CollectorError(.configuration, "seal.key was not resolved", context: context.name)
+        }
+        return FileSink(configuration: configuration, logger: context.logger)
     }
 }
