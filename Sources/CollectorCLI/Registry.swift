@@ -18,6 +18,7 @@ enum Registry {
         registry.register(AMQSinkFactory())
         registry.register(KnimeJobEnricherFactory())
         registry.register(KnimeWorkflowEnricherFactory())
+        registry.register(KnimeJobsSourceFactory())
         return registry
     }
 }

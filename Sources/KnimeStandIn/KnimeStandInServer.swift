@@ -4,9 +4,11 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// A KNIME Server stand-in on 127.0.0.1: `GET /knime/rest/v4/jobs/`, `/jobs/{id}`,
-/// `/jobs/{id}/workflow-summary`, `/repository{path}:data`, in the real shapes (Mason `@controls`,
-/// `application/vnd.mason+json`), with failure injection per job and per workflow.
+/// A KNIME Server stand-in on 127.0.0.1: `GET /knime/rest/v4/jobs/` (paged on request),
+/// `/jobs/{id}`, `/jobs/{id}/workflow-summary`, `/repository{path}:data`, and Business Hub's
+/// `/deployments/{id}/jobs`, in the real shapes (Mason `@controls`, `application/vnd.mason+json`),
+/// with failure injection per job and per workflow, and jobs that finish and are discarded over
+/// time (`StandInJobList`).
 ///
 /// `start()` binds an ephemeral port and returns once the server accepts connections; `stop()` is
 /// idempotent. Thread-safe.
@@ -17,6 +19,7 @@ public final class KnimeStandInServer: Sendable {
         var workflows: [String: StandInWorkflow] = [:]
         var calls: [String: Int] = [:]
         var summaries: [String: String] = [:]
+        var list = StandInJobList()
         var port: Int?
         var task: Task<Void, Error>?
     }
@@ -45,6 +48,12 @@ public final class KnimeStandInServer: Sendable {
 
     public func add(_ workflow: StandInWorkflow) {
         state.withLock { $0.workflows[workflow.path] = workflow }
+    }
+
+    /// How jobs are listed and when they finish and disappear.
+    public var jobList: StandInJobList {
+        get { state.withLock { $0.list } }
+        set { state.withLock { $0.list = newValue } }
     }
 
     /// How many requests reached `path` (without the API prefix), e.g. `/jobs/ID`.
@@ -103,39 +112,59 @@ public final class KnimeStandInServer: Sendable {
                 return text(.unauthorized, "authentication required", headers: [.wwwAuthenticate: "Basic realm=\"KNIME\""])
             }
         }
-        if decoded == "/jobs" || decoded == "/jobs/" { return jobList() }
+        let query = request.uri.queryParameters
+        let offset = query["offset"].flatMap { Int($0) } ?? 0
+        let limit = query["limit"].flatMap { Int($0) }
+        if decoded == "/jobs" || decoded == "/jobs/" { return listJobs(deployment: nil, offset: offset, limit: limit, path: "/jobs/") }
+        if decoded.hasPrefix("/deployments/"), decoded.hasSuffix("/jobs") {
+            let id = String(decoded.dropFirst("/deployments/".count).dropLast("/jobs".count))
+            return listJobs(deployment: id, offset: offset, limit: limit, path: "/deployments/\(id)/jobs")
+        }
         if decoded.hasPrefix("/repository/"), decoded.hasSuffix(":data") {
             return await workflowData(String(decoded.dropFirst("/repository".count).dropLast(":data".count)))
         }
         if decoded.hasPrefix("/jobs/") {
             let rest = decoded.dropFirst("/jobs/".count).split(separator: "/", omittingEmptySubsequences: false)
             let id = String(rest[0])
-            let (job, count) = state.withLock { ($0.jobs[id], $0.calls[decoded] ?? 0) }
-            guard let job else { return text(.notFound, "Job with id '\(id)' does not exist") }
+            let (found, count, list) = state.withLock { ($0.jobs[id], $0.calls[decoded] ?? 0, $0.list) }
+            guard let found, found.behaviour == .discarded || list.visible(found, now: list.currentTime()) != nil else {
+                return text(.notFound, "Job with id '\(id)' does not exist")
+            }
+            let job = found
+            let running = list.visible(job, now: list.currentTime())?.running ?? false
             switch job.behaviour {
             case .discarded: return text(.notFound, "Job with id '\(id)' does not exist")
             case .failing(let failures) where count <= failures: return text(.internalServerError, "Internal server error")
             case .slow(let milliseconds): try? await Task.sleep(for: .milliseconds(milliseconds))
             default: break
             }
-            if rest.count == 1 { return json(jobJSON(job, mason: true), mason: true) }
+            if rest.count == 1 { return json(jobJSON(job, mason: true, running: running), mason: true) }
             if rest.count == 2, rest[1] == "workflow-summary" { return summary(job) }
         }
         return text(.notFound, "not found")
     }
 
-    func jobList() -> Response {
-        let jobs = state.withLock { state in state.jobOrder.compactMap { state.jobs[$0] } }
-            .filter { $0.behaviour != .discarded }
+    func listJobs(deployment: String?, offset: Int, limit: Int?, path: String) -> Response {
+        let (jobs, list) = state.withLock { state in (state.jobOrder.compactMap { state.jobs[$0] }, state.list) }
+        let now = list.currentTime()
+        let shown = jobs.filter { deployment == nil || $0.deployment == deployment }.compactMap { list.visible($0, now: now) }
+        let size = limit ?? list.pageSize ?? max(shown.count, 1)
+        let start = min(max(offset, 0), shown.count)
+        let page = shown[start..<min(start + max(size, 1), shown.count)]
+        var controls: [(String, StandInJSON.Value)] = [("self", .object([("href", .string(baseURL + path))]))]
+        if page.endIndex < shown.count {
+            controls.append(("next", .object([("href", .string(baseURL + path + "?offset=\(page.endIndex)&limit=\(size)"))])))
+        }
         let body = StandInJSON.Value.object([
-            ("jobs", .array(jobs.map { jobJSON($0, mason: false) })),
-            ("@controls", .object([("self", .object([("href", .string(baseURL + "/jobs/"))]))])),
+            ("jobs", .array(page.map { jobJSON($0.job, mason: false, running: $0.running) })),
+            ("@controls", .object(controls)),
         ])
         return json(body, mason: true)
     }
 
-    func jobJSON(_ job: StandInJob, mason: Bool) -> StandInJSON.Value {
-        func date(_ ms: Int64) -> StandInJSON.Value {
+    func jobJSON(_ job: StandInJob, mason: Bool, running: Bool = false) -> StandInJSON.Value {
+        func date(_ unskewed: Int64) -> StandInJSON.Value {
+            let ms = unskewed + job.reportedSkewMilliseconds
             switch job.dateForm {
             case 1: return .number("\(ms / 1000).\(String(1000 + ms % 1000).dropFirst())")
             case 2: return .number("\(ms)")
@@ -149,15 +178,18 @@ public final class KnimeStandInServer: Sendable {
         }
         var members: [(String, StandInJSON.Value)] = [
             ("id", .string(job.id)), ("name", .string(job.name)), ("owner", .string(job.owner)),
-            ("state", .string(job.state)), ("workflow", .string(job.workflow)),
+            ("state", .string(running ? "EXECUTING" : job.state)), ("workflow", .string(job.workflow)),
             ("createdAt", date(job.createdAt)), ("startedExecutionAt", date(job.startedAt)),
-            ("finishedExecutionAt", date(job.finishedAt)), ("createdVia", .string("generic client")),
+        ]
+        if !running { members.append(("finishedExecutionAt", date(job.finishedAt))) }
+        members += [
+            ("createdVia", .string("generic client")),
             ("discardAfterSuccessfulExec", .bool(false)), ("discardAfterFailedExec", .bool(false)),
             ("hasReport", .bool(false)), ("isOutdated", .bool(false)), ("isSwapped", .bool(true)),
             ("executorName", .string("node003.example.com")),
         ]
         var messages: [StandInJSON.Value] = []
-        if let message = job.errorMessage {
+        if let message = job.errorMessage, !running {
             messages.append(.object([("node", .string("Loop End 0:287")), ("messageType", .string("WARNING")),
                                      ("message", .string("Loop end reached with empty input"))]))
             messages.append(.object([("node", .string(job.errorNode ?? "unknown")), ("messageType", .string("ERROR")),

@@ -26,10 +26,16 @@ public struct StandInJob: Sendable, Hashable {
     public var behaviour: Behaviour
     /// How the dates are written: 0 ISO with zone suffix, 1 epoch seconds with fraction, 2 epoch millis.
     public var dateForm: Int
+    /// Business Hub deployment the job belongs to (listed by `GET /deployments/{id}/jobs`).
+    public var deployment: String?
+    /// Added to every date the server reports (an executor whose clock is off); the job still
+    /// finishes, in live mode, at `finishedAt`.
+    public var reportedSkewMilliseconds: Int64
 
     public init(id: String, name: String, owner: String, state: String, workflow: String, createdAt: Int64,
                 startedAt: Int64, finishedAt: Int64, errorNode: String? = nil, errorMessage: String? = nil,
-                behaviour: Behaviour = .normal, dateForm: Int = 0) {
+                behaviour: Behaviour = .normal, dateForm: Int = 0, deployment: String? = nil,
+                reportedSkewMilliseconds: Int64 = 0) {
         self.id = id
         self.name = name
         self.owner = owner
@@ -42,5 +48,7 @@ public struct StandInJob: Sendable, Hashable {
         self.errorMessage = errorMessage
         self.behaviour = behaviour
         self.dateForm = dateForm
+        self.deployment = deployment
+        self.reportedSkewMilliseconds = reportedSkewMilliseconds
     }
 }

@@ -17,10 +17,12 @@ struct KnimePipelineFileTests {
         registry.register(FileSinkFactory())
         registry.register(StdoutSinkFactory())
         registry.register(AMQSinkFactory())
+        registry.register(KnimeJobsSourceFactory())
         return registry
     }
 
-    @Test("pipelines/knime-audit.json (production example) and knime-audit-demo.json load", arguments: ["knime-audit", "knime-audit-demo"])
+    @Test("pipelines/knime-audit.json (production example), knime-audit-demo.json and knime-hub-audit.json load",
+          arguments: ["knime-audit", "knime-audit-demo", "knime-hub-audit"])
     func load(name: String) throws {
         let environment = ["KNIME_USER": "auditor", "KNIME_DEMO_URL": "http://127.0.0.1:1/knime/rest/v4", "KNIME_DEMO_LOGS": "/tmp/l",
                            "KNIME_DEMO_AUDIT": "/tmp/a", "KNIME_DEMO_DATA": "/tmp/d", "KNIME_DEMO_AUDIT_FILE": "/tmp/o/audit.log"]

@@ -45,7 +45,7 @@ struct StandInFixture {
 
     /// The event `knime_log` makes of a job-finished line.
     static func event(for job: StandInJob) -> AuditEvent {
-        AuditEvent(id: AuditEvent.deterministicID("node003", job.id, job.state),
+        AuditEvent(id: KnimeJobEnd.eventID(jobID: job.id, state: job.state),
                    time: EventTime(millisecondsSinceEpoch: job.finishedAt, utcOffsetSeconds: 7200),
                    actor: Actor(id: job.owner, name: job.owner),
                    action: Action(type: job.state, outcome: job.state == "EXECUTION_FINISHED" ? .success : .failure),

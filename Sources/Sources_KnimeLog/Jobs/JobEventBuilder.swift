@@ -2,8 +2,9 @@ import Collector
 
 /// Turns a job-finished line (and what the log said before about the job) into the audit event.
 ///
-/// id = `AuditEvent.deterministicID(host, jobId, state, timestamp as logged)`, so re-reading the same
-/// line gives the same id; time from the line; actor = owner; action = state with its outcome;
+/// id = `AuditEvent.deterministicID("knime-job-end", jobId, state)`: what the log and the REST API
+/// both know of a job end, so `knime_jobs` (Enrichers_Knime, `KnimeJobEnd.eventID`, same recipe)
+/// gives the same end the same id and re-reading the same line gives the same id; time from the line; actor = owner; action = state with its outcome;
 /// resource = workflow path (type `workflow`), or the job name (type `job`) when the path was not
 /// seen; application `KNIME` / `KNIME Server` / host; attributes jobId, jobName, user, executor,
 /// executorHost (when known), logFile, logOffset (byte offset of the line's start).
@@ -26,7 +27,7 @@ struct JobEventBuilder: Sendable {
         let resource = facts?.path.map { Resource(type: "workflow", name: $0) }
             ?? Resource(type: "job", name: finished.jobName)
         return AuditEvent(
-            id: AuditEvent.deterministicID(host, finished.jobId, finished.state, finished.timestampText),
+            id: AuditEvent.deterministicID("knime-job-end", finished.jobId, finished.state),
             time: time,
             actor: Actor(id: finished.owner, name: finished.owner),
             action: Action(type: finished.state, outcome: KnimeJobState.outcome(finished.state)),

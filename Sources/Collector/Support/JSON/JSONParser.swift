@@ -177,6 +177,14 @@ public struct JSONParser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             if digits(&self) == 0 { throw error("invalid number (digits expected in exponent)") }
         }
+        if isInteger, index - start <= 18 {
+            // Up to 18 digits cannot overflow: no text made.
+            var value: Int64 = 0
+            for byte in bytes[(bytes[start] == UInt8(ascii: "-") ? start + 1 : start)..<index] {
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+            }
+            return .integer(bytes[start] == UInt8(ascii: "-") ? -value : value)
+        }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let value = Int64(text) { return .integer(value) }
         guard let value = Double(text) else { throw error("invalid number") }
@@ -186,16 +194,27 @@ public struct JSONParser {
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1
         // Fast path: no escape before the closing quote (most strings); one copy, validated once.
-        var end = index
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\""), let text = String(validating: bytes[index..<end], as: UTF8.self) {
-                index = end + 1
-                return text
+        let start = index
+        let fast = bytes.withUnsafeBufferPointer { buffer -> (text: String?, end: Int) in
+            var end = start
+            var ascii = true
+            while end < buffer.count {
+                let byte = buffer[end]
+                if byte == UInt8(ascii: "\"") {
+                    let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                    return (ascii ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self), end)
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                if byte >= 0x80 { ascii = false }
+                end += 1
             }
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-            end += 1
+            return (nil, end)
         }
+        if let text = fast.text {
+            index = fast.end + 1
+            return text
+        }
+        let end = fast.end
         var out: [UInt8] = []
         out.reserveCapacity(end - index + 16)
         while true {
