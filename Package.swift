@@ -69,6 +69,9 @@ let package = Package(
         .target(name: "EventXML", dependencies: ["Collector", "LibXML"]),
         .target(name: "Sinks_AMQ", dependencies: ["Collector", "Proton", "EventXML", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Tail", dependencies: ["Collector", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Sources_Knox", dependencies: ["Collector", "Tail", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Sources_Denodo", dependencies: ["Collector", "Tail", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Enrichers_Mask", dependencies: ["Collector", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Sources_KnimeLog",
             dependencies: ["Collector", "Tail", .product(name: "DequeModule", package: "swift-collections")]
@@ -85,6 +88,9 @@ let package = Package(
                 "KnimeStandIn",
                 "Sinks_AMQ",
                 "Sources_KnimeLog",
+                "Sources_Knox",
+                "Sources_Denodo",
+                "Enrichers_Mask",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -110,6 +116,9 @@ let package = Package(
             dependencies: ["Sources_KnimeLog", "Tail", "Collector", "CollectorTestKit", "Sinks_File", "CollectorCLI"]
         ),
         .testTarget(name: "TailTests", dependencies: ["Tail", "Collector", "CollectorTestKit"]),
+        .testTarget(name: "Sources_KnoxTests", dependencies: ["Sources_Knox", "Tail", "Collector", "CollectorTestKit"]),
+        .testTarget(name: "Sources_DenodoTests", dependencies: ["Sources_Denodo", "Enrichers_Mask", "Tail", "Collector", "CollectorTestKit"]),
+        .testTarget(name: "Enrichers_MaskTests", dependencies: ["Enrichers_Mask", "Collector", "CollectorTestKit"]),
         .testTarget(
             name: "Enrichers_KnimeTests",
             dependencies: ["Enrichers_Knime", "KnimeStandIn", "Archive", "LibXML", "Collector", "CollectorTestKit", "Sinks_File", "Sources_KnimeLog", "Sinks_AMQ",

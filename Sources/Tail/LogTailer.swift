@@ -208,6 +208,7 @@ public final class LogTailer {
                                     fingerprintLength: print.length, fingerprint: print.hash)
         var offset: Int64 = 0
         var rolled = false
+        var awaitingCopy = false
         if let index = restored.firstIndex(where: { matches($0.identity, identity, fd) }) {
             let entry = restored[index]
             offset = min(entry.offset, Int64(info.st_size))
@@ -217,9 +218,12 @@ public final class LogTailer {
             }
             restored.remove(at: index)
         } else if let copy = copiedOffset(identity) {
-            offset = min(copy, Int64(info.st_size))
+            // The copy may still be being written (seen at its first bytes): wait for it to reach
+            // what was read rather than reading the end of what was read again.
+            offset = copy
+            awaitingCopy = copy > Int64(info.st_size)
             logger.info("log file is a copy of one already read (copytruncate); continuing after what was read",
-                        metadata: ["file": "\(path)", "offset": "\(offset)"])
+                        metadata: ["file": "\(path)", "offset": "\(offset)", "size": "\(info.st_size)"])
         } else if firstLook && !hadCheckpoint && readFromEnd {
             offset = Self.afterLastNewline(fd, size: Int64(info.st_size))
         } else if !firstLook || hadCheckpoint {
@@ -227,6 +231,7 @@ public final class LogTailer {
         }
         let file = TailedFile(path: path, identity: identity, offset: offset, now: now)
         file.fd = fd
+        file.awaitingCopy = awaitingCopy
         // A numbered name (`x.log.3`) is a rolled file: its writer has moved on to `x.log`.
         file.rolled = rolled || RollOrder.chainKey(path).index > 0
         return file
@@ -263,6 +268,11 @@ public final class LogTailer {
             let old = file.identity
             let print = FileIdentity.fingerprint(file.fd, length: old.fingerprintLength)
             let rewritten = old.fingerprintLength > 0 && (print.length < old.fingerprintLength || print.hash != old.fingerprint)
+            if file.awaitingCopy && !rewritten {
+                // A copytruncate copy still shorter than what was read of the original: not a truncation.
+                if size >= file.offset { file.awaitingCopy = false }
+                continue
+            }
             if size < file.offset || rewritten {
                 logger.warning("log file truncated; reading it again from the start",
                                metadata: ["file": "\(file.path)", "offset": "\(file.offset)", "size": "\(size)"])

@@ -42,7 +42,9 @@ public struct TailCheckpoint: Sendable, Hashable {
     /// The checkpoint in its binary form.
     public func encoded() -> Checkpoint {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(1 + entries.reduce(0) { $0 + 45 + $1.path.utf8.count })
+        var capacity = 1
+        for entry in entries { capacity += 45 + entry.path.utf8.count }
+        bytes.reserveCapacity(capacity)
         bytes.append(Self.version)
         for entry in entries {
             Self.append(&bytes, entry.identity.device, 8)
@@ -52,9 +54,12 @@ public struct TailCheckpoint: Sendable, Hashable {
             Self.append(&bytes, UInt64(bitPattern: entry.offset), 8)
             Self.append(&bytes, UInt64(bitPattern: entry.size), 8)
             bytes.append(entry.rolled ? 1 : 0)
-            let path = entry.path.utf8.prefix(Int(UInt16.max))
-            Self.append(&bytes, UInt64(path.count), 2)
-            bytes.append(contentsOf: path)
+            var path = entry.path
+            path.withUTF8 { utf8 in
+                let kept = UnsafeBufferPointer(rebasing: utf8.prefix(Int(UInt16.max)))
+                Self.append(&bytes, UInt64(kept.count), 2)
+                bytes.append(contentsOf: kept)
+            }
         }
         return Checkpoint(bytes)
     }

@@ -14,6 +14,8 @@ public final class TailedFile {
     var lastSize: Int64 = -1
     /// Renamed while followed (a size-rolled `x.log` → `x.log.1`): its writer has moved on.
     public internal(set) var rolled = false
+    /// A copytruncate copy found while still shorter than `offset` (being copied): not a truncation.
+    var awaitingCopy = false
     /// Inside a line longer than `max_line_bytes`: bytes are skipped until its newline.
     var skipping = false
     /// When the file stopped being reachable under a watched path (renamed away or deleted).
