@@ -8,8 +8,13 @@ import Logging
 ///
 /// Starts the stand-in on 127.0.0.1 (ephemeral port), writes a day of Tomcat job lines into a
 /// temporary logs folder, runs `pipelines/knime-audit-demo.json` (knime_log → knime_job →
-/// knime_workflow → file (Knox) + stdout) until every line is audited, and tells where the audit
-/// folders and the audit file are. Nothing outside the demo folder is touched.
+/// knime_workflow → file (Knox) + stdout) until every line is audited, then prints a table of the
+/// audited jobs and where the audit folders, the audit file and the pipeline are (`--raw`: the
+/// stdout sink's Knox lines instead of the table). Nothing outside the demo folder is touched.
+///
+/// `--stand-in-only` serves the stand-in alone (with basic-auth credentials) and writes its Tomcat
+/// log, prints `KNIME_DEMO_*` variables for a separate `collector run`, and runs until SIGTERM/SIGINT:
+/// the collector can then be tried and measured in its own process.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -25,8 +30,14 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Folder for logs, audit folders and the audit file (default: a new temporary folder).")
     var directory: String?
 
-    @Option(help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "warning"
+    @Option(help: "trace, debug, info, notice, warning, error or critical (failed lookups show in the table as (!)).")
+    var logLevel: String = "error"
+
+    @Flag(help: "Print the audit records (Knox lines) as the pipeline's stdout sink writes them, instead of the summary table.")
+    var raw = false
+
+    @Flag(help: "Only serve the KNIME stand-in and write its Tomcat log; print its URL, credentials and folders; run until SIGTERM.")
+    var standInOnly = false
 
     func validate() throws {
         guard (1...100_000).contains(jobs) else { throw ValidationError("--jobs is 1 to 100000") }
@@ -34,7 +45,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LogLevel.bootstrap(logLevel, fallback: .warning)
+        LogLevel.bootstrap(logLevel, fallback: .error)
         let logger = Logger(label: "collector-demo")
         let root = try directory ?? Self.makeTemporaryDirectory()
         let logs = root + "/logs", audit = root + "/audit", data = root + "/data", auditFile = root + "/out/audit.log"
@@ -42,6 +53,8 @@ struct DemoCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o750])
         }
+
+        if standInOnly { return try await serveStandIn(root: root, logs: logs) }
 
         let server = KnimeStandInServer()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -58,7 +71,7 @@ struct DemoCommand: AsyncParsableCommand {
             "KNIME_DEMO_DATA": data, "KNIME_DEMO_AUDIT_FILE": auditFile,
         ]) { _, new in new }
         let loader = PipelineLoader(registry: Registry.make(), secrets: SecretResolver(mode: .resolve, environment: environment))
-        let definition: PipelineDefinition
+        var definition: PipelineDefinition
         do {
             definition = try loader.load(file: pipeline)
         } catch {
@@ -66,6 +79,7 @@ struct DemoCommand: AsyncParsableCommand {
             await server.stop()
             throw exitConfigurationError
         }
+        if !raw { definition.components.removeAll { $0.kind == .sink && $0.type == "stdout" } }
         Self.say("running \(pipeline) until every job line is audited …\n")
         let running = Pipeline(definition: definition, options: RunOptions(exitWhenIdle: true), logger: logger)
         do {
@@ -77,15 +91,64 @@ struct DemoCommand: AsyncParsableCommand {
         await server.stop()
 
         let folders = Self.auditFolders(audit)
-        let lines = (try? String(contentsOfFile: auditFile, encoding: .utf8))?.split(separator: "\n").count ?? 0
-        Self.say("")
-        Self.say("audited \(lines) job\(lines == 1 ? "" : "s") of \(scenario.jobs.count)")
-        Self.say("audit file:    \(auditFile)")
-        Self.say("audit folders: \(audit)  (\(folders.count) folders)")
+        let records = (try? String(contentsOfFile: auditFile, encoding: .utf8))?.split(separator: "\n") ?? []
+        // The results on stdout (the --raw lines went there too); progress and warnings on stderr.
+        let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        var out: [String] = []
+        if !raw {
+            let summary = DemoSummary(knoxLines: records, auditRoot: audit)
+            out += summary.lines(colour: colour)
+            if summary.rows.contains(where: \.error) {
+                out.append("(!) the enrichment failed for this job (it is audited all the same): see enrichment_error in the audit file")
+            }
+        }
+        out.append("")
+        out.append("audited \(records.count) job\(records.count == 1 ? "" : "s") of \(scenario.jobs.count)")
+        out.append("audit file:    \(auditFile)  (Knox lines; --raw prints them)")
+        out.append("audit folders: \(audit)/DAY/JOB-TIME/  (\(folders.count) folders)")
         if let first = folders.first {
             let contents = (try? FileManager.default.contentsOfDirectory(atPath: first))?.sorted() ?? []
-            Self.say("  e.g. \(first)/  \(contents.joined(separator: "  "))")
+            out.append("  each holds: \(contents.map { $0.hasSuffix(".knwf") ? "JOB.knwf" : $0 }.joined(separator: "  "))")
         }
+        out.append("pipeline:      \(pipeline)")
+        out.append("real server:   set KNIME_DEMO_URL to its REST API (https://HOST/knime/rest/v4) and KNIME_DEMO_LOGS to its Tomcat logs, "
+                   + "then collector run \(pipeline)")
+        print(out.joined(separator: "\n"))
+    }
+
+    /// `--stand-in-only`: the stand-in with credentials and its Tomcat log, until SIGTERM/SIGINT.
+    func serveStandIn(root: String, logs: String) async throws {
+        let password = String((0..<20).map { _ in "abcdefghijkmnopqrstuvwxyz23456789".randomElement()! })
+        let server = KnimeStandInServer(credentials: "demo:" + password)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let yesterday = (now / 86_400_000 - 1) * 86_400_000
+        let scenario = try StandInScenario.day(count: jobs, dayStartMilliseconds: yesterday, executedDirectory: root)
+        scenario.install(on: server)
+        let (signals, continuation) = AsyncStream<Int32>.makeStream()
+        let sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+        try await server.start()
+        let files = try StandInTomcatLog.write(scenario.jobs, to: logs)
+        // Shell assignments on stdout (a script can read them); values without quotes or spaces.
+        for (name, value) in [("KNIME_DEMO_URL", server.baseURL), ("KNIME_DEMO_USER", "demo"), ("KNIME_DEMO_PASSWORD", password),
+                              ("KNIME_DEMO_LOGS", logs), ("KNIME_DEMO_LOG", files.joined(separator: ",")),
+                              ("KNIME_DEMO_AUDIT", root + "/audit"), ("KNIME_DEMO_DATA", root + "/data"),
+                              ("KNIME_DEMO_AUDIT_FILE", root + "/out/audit.log"), ("KNIME_DEMO_JOBS", String(scenario.jobs.count))] {
+            print("\(name)=\(value)")
+        }
+        fflush(nil)
+        Self.say("KNIME stand-in: \(server.baseURL) (user demo), \(scenario.jobs.count) jobs in \(files.joined(separator: ", ")); stop with SIGTERM or Ctrl-C")
+        for await number in signals {
+            Self.say("KNIME stand-in: signal \(number), stopping")
+            break
+        }
+        await server.stop()
     }
 
     static func auditFolders(_ audit: String) -> [String] {
