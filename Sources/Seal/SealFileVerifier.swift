@@ -49,7 +49,19 @@ struct SealFileVerifier {
         }
         let lastName = SealDigestName.make(file: file, number: last.number)
         var checkedNames = Set<String>()
+        // A roll the last digest announced and a stop (kill -9) interrupted: the file still has its old name.
+        var unfinished: [String: String] = [:]
+        for rename in last.renamed where !FileIO.exists(path(rename.to)) && FileIO.exists(path(rename.from)) {
+            unfinished[rename.to] = rename.from
+        }
         for entry in tracked where !entry.retired {
+            if let old = unfinished[entry.name] {
+                checkedNames.insert(old)
+                report.findings.append(SealFinding(.interrupted, path: path(old), "the roll to \(entry.name) announced by \(lastName) "
+                    + "was not done (the collector stopped during a roll; its next start finishes it)"))
+                scan(old, ranges: entry.ranges, unsignedAfter: nil, lastDigestName: lastName, &report)
+                continue
+            }
             checkedNames.insert(entry.name)
             let isOpenFile = entry.name == file
             if !FileIO.exists(path(entry.name)) {
@@ -61,7 +73,7 @@ struct SealFileVerifier {
             scan(entry.name, ranges: entry.ranges, unsignedAfter: isOpenFile ? last : nil, lastDigestName: lastName, &report)
         }
         report.filesDeletedByRotation += tracked.filter(\.retired).count
-        if active[file] == nil || active[file]!.retired, FileIO.exists(path(file)) {
+        if active[file] == nil || active[file]!.retired, !checkedNames.contains(file), FileIO.exists(path(file)) {
             checkedNames.insert(file)
             scan(file, ranges: [], unsignedAfter: last, lastDigestName: lastName, &report)
         }

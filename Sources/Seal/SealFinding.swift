@@ -5,6 +5,8 @@ public struct SealFinding: Sendable, Equatable, CustomStringConvertible {
         case problem
         /// Records that are chained but not signed by any digest yet (written after the last digest).
         case unsigned
+        /// A roll a stop interrupted: the digests are right, a file still has its old name.
+        case interrupted
     }
 
     public var kind: Kind
@@ -29,7 +31,8 @@ public struct SealFinding: Sendable, Equatable, CustomStringConvertible {
             place += ":\(line)"
             if let lastLine, lastLine != line { place += "-\(lastLine)" }
         }
-        return "\(place): \(kind == .unsigned ? "not signed yet: " : "")\(message)"
+        let prefix = kind == .unsigned ? "not signed yet: " : kind == .interrupted ? "interrupted: " : ""
+        return "\(place): \(prefix)\(message)"
     }
 }
 
@@ -51,7 +54,8 @@ public struct SealReport: Sendable {
     public init() {}
 
     public var problems: [SealFinding] { findings.filter { $0.kind == .problem } }
-    public var unsigned: [SealFinding] { findings.filter { $0.kind == .unsigned } }
+    /// Records not signed yet, and rolls interrupted by a stop: not tampering, not finished either.
+    public var unsigned: [SealFinding] { findings.filter { $0.kind != .problem } }
 
     /// Whether everything verified and every record is signed (or `allowUnsigned`).
     public func isClean(allowUnsigned: Bool = false) -> Bool {

@@ -209,6 +209,26 @@ struct SealTamperTests {
         #expect((digest.restart?.recoveredRecords ?? 0) > 0)
     }
 
+    @Test func aRollInterruptedByAStopIsNamedAndFinishedAtTheNextStart() async throws {
+        let fixture = SealFixture()
+        defer { fixture.remove() }
+        try await fixture.write(days: 1.01, shutdown: false)  // the last batch rolled the file
+        let rolled = try #require(fixture.rolledFiles().first)
+        // As if killed between the roll's digest and its rename.
+        try FileManager.default.removeItem(atPath: fixture.path)
+        try FileManager.default.moveItem(atPath: fixture.audit + "/" + rolled, toPath: fixture.path)
+        let report = fixture.verify()
+        #expect(report.problems.isEmpty, "\(report.listing)")
+        #expect(report.unsigned.contains { $0.kind == .interrupted && $0.message.contains("the roll to \(rolled)") }, "\(report.listing)")
+        #expect(!report.isClean())
+        let sink = fixture.sink()
+        try await sink.start()
+        await sink.shutdown()
+        #expect(fixture.rolledFiles() == [rolled])
+        let after = fixture.verify()
+        #expect(after.isClean(), "\(after.listing)")
+    }
+
     @Test func aSinkRefusesToContinueATamperedChain() async throws {
         let fixture = SealFixture()
         defer { fixture.remove() }

@@ -85,9 +85,15 @@ struct SealWeekTests {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(120)
+        var lastSize = -1
+        var stalledSince = Date()
         while Date() < deadline {
-            // Kill it once it has rolled at least twice today.
-            if (try? FileManager.default.contentsOfDirectory(atPath: fixture.audit).count) ?? 0 >= before + 4 { break }
+            // Kill it once it has rolled at least twice today and written records after its last digest
+            // (or once it stopped writing: it has read all its input).
+            let count = (try? FileManager.default.contentsOfDirectory(atPath: fixture.audit).count) ?? 0
+            let size = ((try? FileManager.default.attributesOfItem(atPath: fixture.path))?[.size] as? Int) ?? 0
+            if count >= before + 4, size >= 20_000 { break }
+            if size != lastSize { lastSize = size; stalledSince = Date() } else if Date().timeIntervalSince(stalledSince) > 5 { break }
             try await Task.sleep(for: .milliseconds(5))
         }
         kill(process.processIdentifier, SIGKILL)
@@ -97,6 +103,8 @@ struct SealWeekTests {
         // What the kill left: the records after the last digest are chained, and said to be unsigned.
         let killed = fixture.verify()
         #expect(killed.problems.isEmpty, "\(killed.listing)")
+        #expect(killed.unsigned.contains { $0.kind == .unsigned && $0.message.contains("are chained but no digest signs them") }, "\(killed.listing)")
+        print("seal week: after SIGKILL: \(killed.unsigned.map(\.description).first ?? "every record was signed (killed between a digest and the next write)")")
 
         let restart = try Self.collector(["run", "--exit-when-idle", "--log-level", "error", pipeline])
         #expect(restart.status == 0, "\(restart.output)")
@@ -107,6 +115,7 @@ struct SealWeekTests {
         #expect(verify.output.contains("4 restarts (1 after a crash)"), "\(verify.output)")
         let report = fixture.verify()
         #expect(report.isClean())
+        print("seal week: \(report.summary)")
         let days = Set(fixture.rolledFiles().map { String($0.dropFirst("audit.log.".count).prefix(10)) })
         #expect(days.count >= 7, "\(days.sorted())")
         #expect(report.records >= next + 5000, "every event of the week is there (the killed batch may be there twice)")
