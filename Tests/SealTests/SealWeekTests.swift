@@ -103,7 +103,11 @@ struct SealWeekTests {
         // What the kill left: the records after the last digest are chained, and said to be unsigned.
         let killed = fixture.verify()
         #expect(killed.problems.isEmpty, "\(killed.listing)")
-        #expect(killed.unsigned.contains { $0.kind == .unsigned && $0.message.contains("are chained but no digest signs them") }, "\(killed.listing)")
+        // A kill lands either after records past the last digest (chained, not signed yet) or inside a
+        // roll (announced by its digest, not done): both are named, never a problem. The unsigned case
+        // alone is pinned by SealTamperTests.recordsAfterTheLastDigestAreReportedAsNotSignedYet.
+        #expect(killed.unsigned.contains { $0.message.contains("are chained but no digest signs them") || $0.message.contains("interrupted") }
+                || killed.unsigned.isEmpty, "\(killed.listing)")
         print("seal week: after SIGKILL: \(killed.unsigned.map(\.description).first ?? "every record was signed (killed between a digest and the next write)")")
 
         let restart = try Self.collector(["run", "--exit-when-idle", "--log-level", "error", pipeline])
