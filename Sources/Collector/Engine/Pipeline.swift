@@ -192,7 +192,8 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
                         feed = MemoryFeed(queue: stage.input)
                     }
                     let runner = SinkRunner(definition: stage.definition, sink: stage.sink, feed: feed,
-                                            deadLetters: deadLetters, logger: stageLogger)
+                                            deadLetters: deadLetters, logger: stageLogger,
+                                            isStopping: { self.control.withLock { $0.stopping } })
                     group.addTask {
                         do {
                             try await runner.run()

@@ -17,10 +17,9 @@ protocol SinkFeed: Sendable {
     func next(max: Int) async -> SinkBatch?
     /// The sink has delivered (or dead-lettered) the batch.
     func acknowledge(_ batch: SinkBatch)
-    /// True once nothing more comes in because the pipeline is stopping and what is left is kept
-    /// durably: a sink that cannot deliver then stops instead of retrying (the rest waits for the
-    /// next run).
-    var mayLeaveRest: Bool { get }
+    /// True once nothing more comes in and what is left is kept durably for the next run: when the
+    /// pipeline is stopping, a sink that cannot deliver then stops instead of retrying.
+    var keepsRest: Bool { get }
 }
 
 /// The memory buffer: the queue in front of the sink.
@@ -36,7 +35,7 @@ struct MemoryFeed: SinkFeed {
         if case .tokens(let tokens) = batch.release { for token in tokens { token.release() } }
     }
 
-    var mayLeaveRest: Bool { false }
+    var keepsRest: Bool { false }
 }
 
 /// The disk buffer, filled by `DiskBufferWriter`.
@@ -52,5 +51,5 @@ struct DiskFeed: SinkFeed {
         if case .records(let records) = batch.release { buffer.acknowledge(records) }
     }
 
-    var mayLeaveRest: Bool { buffer.writerFinished }
+    var keepsRest: Bool { buffer.writerFinished }
 }

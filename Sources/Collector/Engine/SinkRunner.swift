@@ -9,6 +9,11 @@ struct SinkRunner: Sendable {
     let feed: any SinkFeed
     let deadLetters: DeadLetterFile
     let logger: Logger
+    /// Whether the pipeline is stopping (a graceful stop was asked for).
+    let isStopping: @Sendable () -> Bool
+
+    /// Stopping, and what the sink has not delivered is kept in its disk buffer for the next run.
+    private var mayLeaveRest: Bool { feed.keepsRest && isStopping() }
 
     private var backoff: Backoff {
         Backoff(initialMilliseconds: definition.common.retryInitialMilliseconds,
@@ -53,7 +58,7 @@ struct SinkRunner: Sendable {
                 throw error
             } catch {
                 if Task.isCancelled { return false }
-                if feed.mayLeaveRest {
+                if mayLeaveRest {
                     logger.warning("sink not ready while stopping; its buffered events wait for the next run: \(error)")
                     return false
                 }
@@ -85,7 +90,7 @@ struct SinkRunner: Sendable {
                 break delivery
             } catch {
                 if Task.isCancelled { return false }
-                if feed.mayLeaveRest {
+                if mayLeaveRest {
                     logger.warning("write failed while stopping; the events stay in the disk buffer for the next run: \(error)")
                     return false
                 }
