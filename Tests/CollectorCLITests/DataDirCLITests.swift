@@ -77,7 +77,7 @@ struct DataDirCLITests {
         let checkpoints = folder + "/data/checkpoints"
         let bufferFolder = folder + "/data/buffers/out"
         func bufferBytes() -> Int {
-            (FileIO.list(bufferFolder) ?? []).reduce(0) { total, name in
+            (FileIO.list(bufferFolder) ?? []).filter { $0.hasSuffix(".seg") }.reduce(0) { total, name in
                 total + ((try? FileManager.default.attributesOfItem(atPath: bufferFolder + "/" + name)[.size] as? Int) ?? 0)
             }
         }

@@ -51,6 +51,33 @@ struct DiskBufferTests {
         second.closeFiles()
     }
 
+    @Test func aRestartResumesAfterTheAcknowledgedPrefix() async throws {
+        let folder = PipelineHarness.temporaryDirectory("disk-buffer")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let events = (0..<100).map { ReplaySource.sampleEvent($0) }
+        let first = try DiskBuffer(directory: folder, maxBytes: 1 << 20, logger: LogRecorder().logger())
+        try await first.append(events)
+        // Three batches handed out; the second and third acknowledged, the first not: nothing is past it.
+        let batches = [await first.next(max: 10), await first.next(max: 10), await first.next(max: 10)].compactMap { $0 }
+        #expect(batches.count == 3)
+        first.acknowledge(batches[1])
+        first.acknowledge(batches[2])
+        first.closeFiles()
+        let second = try DiskBuffer(directory: folder, maxBytes: 1 << 20, logger: LogRecorder().logger())
+        var batch = try #require(await second.next(max: 10))
+        #expect(batch.events == Array(events[0..<10]))
+        second.acknowledge(batch)
+        batch = try #require(await second.next(max: 15))
+        second.acknowledge(batch)
+        second.closeFiles()
+        // Now 25 are acknowledged in order: the next run starts at event 25.
+        let third = try DiskBuffer(directory: folder, maxBytes: 1 << 20, logger: LogRecorder().logger())
+        third.finishWriting()
+        let rest = try await readAll(third)
+        #expect(rest.events == Array(events[25...]))
+        third.closeFiles()
+    }
+
     @Test func aTornTailIsCutAndReported() async throws {
         let folder = PipelineHarness.temporaryDirectory("disk-buffer")
         defer { try? FileManager.default.removeItem(atPath: folder) }

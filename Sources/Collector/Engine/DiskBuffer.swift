@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Logging
+import DequeModule
 import Synchronization
 
 /// A sink's disk buffer: a write-ahead log of segment files `<20-digit id>.seg` in one folder.
@@ -12,7 +13,10 @@ import Synchronization
 /// pressure, never a drop). The reader gets records in order; a segment is deleted once the reader
 /// has passed its end and every record it handed out from it was acknowledged. After a restart the
 /// reader starts at the oldest segment left (records of a partly delivered segment come again:
-/// duplicates with the same event id), and the writer starts a new segment.
+/// duplicates with the same event id), and the writer starts a new segment. The reader's position
+/// (the end of the contiguous acknowledged prefix) is kept in `ack` in the folder (written on every
+/// acknowledgement, not fsync'd: losing it only means duplicates), so a restart after a crash
+/// resumes there instead of at the start of the oldest segment.
 ///
 /// Damage: a record that does not parse (bad magic, length or CRC) is resynchronised past: when a
 /// valid record follows in the same segment, the bad bytes are reported as an error with the
@@ -49,12 +53,17 @@ final class DiskBuffer: Sendable {
         var writer: CheckedContinuation<Void, Never>?
         var loggedDecile = 0
         var closed = false
+        /// Batches handed out, in order, until every earlier one is acknowledged too.
+        var handedOut: Deque<(sequence: UInt64, segment: UInt64, end: Int, done: Bool)> = []
+        var nextSequence: UInt64 = 0
+        var ledgerFD: Int32 = -1
     }
 
     /// A batch handed out by `next`: its events and what acknowledging it releases.
     struct Batch: Sendable {
         var events: [AuditEvent]
         var spans: [(segment: UInt64, records: Int)]
+        var sequence: UInt64 = 0
     }
 
     /// Opens (creating) the folder, lists the segments a previous run left, starts a new one.
@@ -79,6 +88,22 @@ final class DiskBuffer: Sendable {
         start.readID = start.segments.keys.min() ?? 1
         start.writeID = (start.segments.keys.max() ?? 0) + 1
         if start.segments.isEmpty { start.readID = start.writeID }
+        if let (id, offset) = try Self.readLedger(directory) {
+            for old in start.segments.keys where old < id {
+                unlink(Self.path(directory, old))
+                start.totalBytes -= start.segments.removeValue(forKey: old)?.bytes ?? 0
+            }
+            if let segment = start.segments[id], offset <= segment.bytes {
+                start.readID = id
+                start.readOffset = offset
+            } else {
+                start.readID = start.segments.keys.filter { $0 > id }.min() ?? start.writeID
+            }
+        }
+        start.ledgerFD = open(directory + "/ack", O_WRONLY | O_CREAT | O_CLOEXEC, 0o640)
+        guard start.ledgerFD >= 0 else {
+            throw CollectorError(.io, "cannot open the buffer's acknowledgement file: \(FileIO.errorText())", context: directory + "/ack")
+        }
         let fd = open(Self.path(directory, start.writeID), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
             throw CollectorError(.io, "cannot create a buffer segment: \(FileIO.errorText())", context: Self.path(directory, start.writeID))
@@ -231,6 +256,21 @@ final class DiskBuffer: Sendable {
     /// Releases the batch's records; deletes every segment that is now fully delivered.
     func acknowledge(_ batch: Batch) {
         var removable: [UInt64] = []
+        let ledger = state.withLock { state -> (Int32, [UInt8])? in
+            if let index = state.handedOut.firstIndex(where: { $0.sequence == batch.sequence }) {
+                state.handedOut[index].done = true
+            }
+            var reached: (UInt64, Int)?
+            while let first = state.handedOut.first, first.done {
+                reached = (first.segment, first.end)
+                state.handedOut.removeFirst()
+            }
+            guard let reached, state.ledgerFD >= 0 else { return nil }
+            return (state.ledgerFD, Self.ledgerBytes(reached.0, reached.1))
+        }
+        if let (fd, bytes) = ledger {
+            _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        }
         state.withLock { state in
             for span in batch.spans {
                 state.segments[span.segment]?.outstanding -= span.records
@@ -267,7 +307,8 @@ final class DiskBuffer: Sendable {
                 state.writeFD = -1
                 state.readFD = -1
             }
-            return (state.writer, state.reader, [state.writeFD, state.readFD])
+            defer { state.ledgerFD = -1 }
+            return (state.writer, state.reader, [state.writeFD, state.readFD, state.ledgerFD])
         }
         writer?.resume()
         reader?.resume()
@@ -350,7 +391,38 @@ final class DiskBuffer: Sendable {
             }
             if position == 0 && damagedAt == nil { break }
         }
-        return events.isEmpty ? nil : Batch(events: events, spans: spans)
+        guard !events.isEmpty else { return nil }
+        let sequence = state.withLock { state -> UInt64 in
+            let sequence = state.nextSequence
+            state.nextSequence += 1
+            state.handedOut.append((sequence, state.readID, state.readOffset, false))
+            return sequence
+        }
+        return Batch(events: events, spans: spans, sequence: sequence)
+    }
+
+    /// `ack`: segment id and offset the reader resumes from (8 + 8 bytes, little endian) and a CRC-32.
+    private static func readLedger(_ directory: String) throws -> (UInt64, Int)? {
+        guard let bytes = try FileIO.readAll(directory + "/ack", limit: 64), bytes.count == 20 else { return nil }
+        var id: UInt64 = 0
+        var offset: UInt64 = 0
+        for index in 0..<8 {
+            id |= UInt64(bytes[index]) << (8 * UInt64(index))
+            offset |= UInt64(bytes[8 + index]) << (8 * UInt64(index))
+        }
+        var crc: UInt32 = 0
+        for index in 0..<4 { crc |= UInt32(bytes[16 + index]) << (8 * UInt32(index)) }
+        guard CRC32.checksum(bytes[0..<16]) == crc, offset <= UInt64(Int.max) else { return nil }
+        return (id, Int(offset))
+    }
+
+    private static func ledgerBytes(_ id: UInt64, _ offset: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for index in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: id >> (8 * UInt64(index)))) }
+        for index in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: UInt64(offset) >> (8 * UInt64(index)))) }
+        let crc = CRC32.checksum(bytes)
+        for index in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: crc >> (8 * UInt32(index)))) }
+        return bytes
     }
 
     /// Finds the next valid record after damage at `from` in a sealed segment: reports the skipped
