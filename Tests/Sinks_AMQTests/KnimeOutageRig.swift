@@ -16,9 +16,10 @@ struct KnimeOutageRig {
         var kills = 4
         /// Seconds after the feed starts when the broker stops, and for how long.
         var outageStart = 5.0
-        var outageSeconds = 15.0
+        var outageSeconds = 30.0
         var copytruncate = true
-        var discardAfterMilliseconds: Int64 = 10_000
+        /// Long enough for a debug build on a loaded 2-core machine to enrich a job before it goes.
+        var discardAfterMilliseconds: Int64 = 20_000
 
         /// From CHAOS_JOBS, CHAOS_FEED_SECONDS, CHAOS_KILLS, CHAOS_OUTAGE_START, CHAOS_OUTAGE_SECONDS,
         /// CHAOS_DISCARD_MS when set.

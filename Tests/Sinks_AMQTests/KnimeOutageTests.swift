@@ -11,18 +11,18 @@ extension AMQBrokerTests {
         let broker = try AMQTestBroker.require()
         var plan = KnimeOutageRig.Plan()
         plan.jobs = 1000
-        plan.feedSeconds = 40
+        plan.feedSeconds = 30
         plan.kills = 0
         plan.outageStart = 0
         plan.outageSeconds = 60
         plan.copytruncate = false
-        plan.discardAfterMilliseconds = 10_000
+        plan.discardAfterMilliseconds = 20_000
         let jobs = plan.jobs
         let rig = KnimeOutageRig(plan: plan, broker: broker)
         let outcome = try await rig.run(duringOutageAfterFeed: {
             // Still inside the outage: every job must reach the file without waiting for the broker.
             let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(15)
+            let deadline = clock.now + .seconds(24)
             while clock.now < deadline, rig.fileJobIDs().count < jobs {
                 try await Task.sleep(for: .milliseconds(100))
             }
