@@ -123,7 +123,7 @@ struct KnimeOutageRig {
             if brokerDown { try? broker.control("broker-start") }
         }
         // Feed, kill, stop the broker, truncate.
-        while lineIndex < lines.count || !carry.isEmpty || !outageDone || kills < plan.kills {
+        while lineIndex < lines.count || !carry.isEmpty || !outageDone || kills < plan.kills || (plan.copytruncate && !truncated) {
             try await Task.sleep(for: .milliseconds(Int.random(in: 50...250)))
             let elapsed = (ContinuousClock.now - feedStart) / .seconds(1)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -132,8 +132,10 @@ struct KnimeOutageRig {
                 chunk += Array((lines[lineIndex].1 + "\n").utf8)
                 lineIndex += 1
             }
-            // Cut anywhere (mid-line): the rest goes with the next chunk.
-            let cut = lineIndex < lines.count && chunk.count > 1 ? Int.random(in: 1...chunk.count) : chunk.count
+            // Cut anywhere (mid-line): the rest goes with the next chunk. Whole lines when it is time
+            // to copytruncate (so that the cut is at a line end, as logrotate's would usually be).
+            let truncateDue = plan.copytruncate && !truncated && lineIndex >= lines.count / 2
+            let cut = lineIndex < lines.count && chunk.count > 1 && !truncateDue ? Int.random(in: 1...chunk.count) : chunk.count
             try append(log, Array(chunk[0..<cut]))
             carry = Array(chunk[cut...])
             written += cut
@@ -159,7 +161,7 @@ struct KnimeOutageRig {
                 }
             }
             // Copytruncate once, half-way, when the collector has caught up with the file.
-            if plan.copytruncate, !truncated, lineIndex >= lines.count / 2, carry.isEmpty {
+            if truncateDue, carry.isEmpty {
                 let doneJobs = lines[0..<lineIndex].filter { $0.1.contains("finished with state") }.count
                 if fileJobIDs().count >= doneJobs {
                     try FileManager.default.copyItem(atPath: log, toPath: log + ".1")
