@@ -113,6 +113,7 @@ struct KnimeOutageRig {
         var brokerDown = false
         var outageBegan: ContinuousClock.Instant?
         var checkedDuringOutage = false
+        var brokerStart: Task<Void, any Error>?
         let feedStart = ContinuousClock.now
         let killTimes = (0..<plan.kills).map { _ in Double.random(in: 1...(plan.feedSeconds + 3)) }.sorted()
         var written = 0
@@ -155,7 +156,9 @@ struct KnimeOutageRig {
                     try await duringOutageAfterFeed()
                 }
                 if ContinuousClock.now - outageBegan >= .seconds(plan.outageSeconds) {
-                    try broker.control("broker-start")
+                    // Starting RabbitMQ can take many seconds on a loaded machine: the feed goes on meanwhile.
+                    let broker = self.broker
+                    brokerStart = Task.detached { try broker.control("broker-start") }
                     brokerDown = false
                     outageDone = true
                 }
@@ -170,6 +173,7 @@ struct KnimeOutageRig {
                 }
             }
         }
+        try await brokerStart?.value
         // Let it finish: the last run exits once everything is delivered from the buffers.
         collector.kill()
         let final = try collector.runUntilIdle(timeoutSeconds: 300)
