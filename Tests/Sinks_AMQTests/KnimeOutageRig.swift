@@ -158,7 +158,7 @@ struct KnimeOutageRig {
                 if ContinuousClock.now - outageBegan >= .seconds(plan.outageSeconds) {
                     // Starting RabbitMQ can take many seconds on a loaded machine: the feed goes on meanwhile.
                     let broker = self.broker
-                    brokerStart = Task.detached { try broker.control("broker-start") }
+                    brokerStart = Task.detached { _ = try broker.control("broker-start") }
                     brokerDown = false
                     outageDone = true
                 }
