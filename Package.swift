@@ -132,7 +132,7 @@ let package = Package(
         ),
         .testTarget(name: "RDKafkaTests", dependencies: ["RDKafka"]),
         .testTarget(name: "Sinks_KafkaTests", dependencies: ["Sinks_Kafka", "EventXML", "RDKafka", "Collector", "CollectorTestKit"]),
-        .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "EventXML", "Proton", "LibXML", "Collector", "CollectorTestKit",
+        .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "EventXML", "Proton", "LibXML", "Collector", "CollectorTestKit", "KnimeStandIn",
                                                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit", "Collector"]),
         .testTarget(name: "SealTests", dependencies: ["Seal", "Sinks_File", "Collector", "CollectorTestKit", "CollectorCLI",

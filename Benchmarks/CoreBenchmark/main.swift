@@ -1,6 +1,7 @@
 // Throughput of the engine: the test kit's replay source → the `file` sink, in-process.
-//   collector-bench-core <json|knox> <events> <output folder> [sealed]
+//   collector-bench-core <json|knox> <events> <output folder> [sealed] [memory|disk]
 // `sealed`: the sink has a `seal` (hash chain + signed digests; a key is made in the folder).
+// `memory|disk`: the file sink's buffer (default memory).
 // Prints events/s, wall and CPU seconds and peak RSS. Build with -c release (scripts/bench-core).
 import Collector
 import CollectorTestKit
@@ -23,14 +24,17 @@ if arguments.count == 3, arguments[1] == "verify" {
                  Double(report.bytes) / 1e6, seconds, Double(report.bytes) / 1e6 / seconds, report.isClean() ? "clean" : "NOT CLEAN"))
     exit(report.isClean() ? 0 : 1)
 }
-guard arguments.count == 4 || (arguments.count == 5 && arguments[4] == "sealed"), ["json", "knox"].contains(arguments[1]),
+let options = Set(arguments.dropFirst(4))
+guard arguments.count >= 4, options.isSubset(of: ["sealed", "memory", "disk"]), !options.isSuperset(of: ["memory", "disk"]),
+      ["json", "knox"].contains(arguments[1]),
       let count = Int(arguments[2]) else {
-    FileHandle.standardError.write(Data("usage: collector-bench-core <json|knox> <events> <output folder> [sealed]\n".utf8))
+    FileHandle.standardError.write(Data("usage: collector-bench-core <json|knox> <events> <output folder> [sealed] [memory|disk]\n".utf8))
     exit(64)
 }
 let format = arguments[1]
 let folder = arguments[3]
-let sealed = arguments.count == 5
+let sealed = options.contains("sealed")
+let buffer = options.contains("disk") ? "disk" : "memory"
 try? FileManager.default.removeItem(atPath: folder)
 var seal = ""
 if sealed {
@@ -47,7 +51,7 @@ let text = """
 { "name": "bench", "data_dir": "\(folder)/data",
   "sources": { "replay": { "type": "replay", "count": \(count), "batch_size": 512 } },
   "sinks": { "file": { "type": "file", "inputs": ["replay"], "path": "\(folder)/audit.log", "format": "\(format)",
-                       "timezone": "UTC", "batch_size": 4096\(seal) } } }
+                       "timezone": "UTC", "batch_size": 4096, "buffer": { "type": "\(buffer)" }\(seal) } } }
 """
 
 func cpuSeconds() -> Double {
@@ -66,7 +70,7 @@ var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 let acknowledged = pipeline.acknowledgedCount(source: "replay")
 let size = (try? FileManager.default.attributesOfItem(atPath: folder + "/audit.log")[.size] as? Int) ?? 0
-print(String(format: "%@%@: %d events acknowledged, %.0f events/s, wall %.2f s, cpu %.2f s, peak RSS %.1f MiB, file %.1f MB",
-             format, sealed ? " sealed" : "", Int(acknowledged), Double(acknowledged) / seconds, seconds, cpuSeconds() - cpuStart,
+print(String(format: "%@%@ (%@ buffer): %d events acknowledged, %.0f events/s, wall %.2f s, cpu %.2f s, peak RSS %.1f MiB, file %.1f MB",
+             format, sealed ? " sealed" : "", buffer, Int(acknowledged), Double(acknowledged) / seconds, seconds, cpuSeconds() - cpuStart,
              Double(usage.ru_maxrss) / 1024, Double(size) / 1e6))
 if acknowledged != UInt64(count) { exit(1) }

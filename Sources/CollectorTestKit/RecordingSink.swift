@@ -5,12 +5,35 @@ import Synchronization
 public final class EventRecorder: Sendable {
     private let state = Mutex<[AuditEvent]>([])
     private let writes = Mutex<Int>(0)
+    private let available = Atomic<Bool>(true)
+    private let concurrency = Mutex<(active: Int, most: Int)>((0, 0))
 
     public init() {}
+
+    /// While false, every write of the sinks sharing this recorder fails with a retriable error
+    /// (a destination that is down).
+    public var isAvailable: Bool {
+        get { available.load(ordering: .acquiring) }
+        set { available.store(newValue, ordering: .releasing) }
+    }
 
     public var events: [AuditEvent] { state.withLock { $0 } }
     public var ids: [String] { events.map(\.id) }
     public var writeCalls: Int { writes.withLock { $0 } }
+
+    /// The most writes that were running at the same time.
+    public var mostConcurrentWrites: Int { concurrency.withLock { $0.most } }
+
+    func enterWrite() {
+        concurrency.withLock { state in
+            state.active += 1
+            state.most = max(state.most, state.active)
+        }
+    }
+
+    func leaveWrite() {
+        concurrency.withLock { $0.active -= 1 }
+    }
 
     func record(_ events: [AuditEvent]) {
         state.withLock { $0.append(contentsOf: events) }
@@ -45,7 +68,12 @@ public struct RecordingSink: Sink {
 
     public func write(_ events: [AuditEvent]) async throws -> SinkResult {
         let call = recorder.countWrite()
+        recorder.enterWrite()
+        defer { recorder.leaveWrite() }
         if delay > .zero { try await Task.sleep(for: delay) }
+        if !recorder.isAvailable {
+            throw CollectorError.retriable(.connection, "test destination is down", context: "recording sink")
+        }
         if call <= failures {
             throw CollectorError.retriable(.connection, "test failure \(call) of \(failures)", context: "recording sink")
         }

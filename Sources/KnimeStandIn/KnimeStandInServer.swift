@@ -20,6 +20,7 @@ public final class KnimeStandInServer: Sendable {
         var calls: [String: Int] = [:]
         var summaries: [String: String] = [:]
         var list = StandInJobList()
+        var discardedAnswers: Set<String> = []
         var port: Int?
         var task: Task<Void, Error>?
     }
@@ -59,6 +60,11 @@ public final class KnimeStandInServer: Sendable {
     /// How many requests reached `path` (without the API prefix), e.g. `/jobs/ID`.
     public func calls(_ path: String) -> Int {
         state.withLock { $0.calls[path] ?? 0 }
+    }
+
+    /// Jobs of `discardedAfterFinish` behaviour that were asked for after their discard (404 answered).
+    public var askedAfterDiscard: Set<String> {
+        state.withLock { $0.discardedAnswers }
     }
 
     public func start() async throws {
@@ -134,6 +140,9 @@ public final class KnimeStandInServer: Sendable {
             let running = list.visible(job, now: list.currentTime())?.running ?? false
             switch job.behaviour {
             case .discarded: return text(.notFound, "Job with id '\(id)' does not exist")
+            case .discardedAfterFinish(let milliseconds) where Int64(Date().timeIntervalSince1970 * 1000) > job.finishedAt + milliseconds:
+                state.withLock { $0.discardedAnswers.insert(id) }
+                return text(.notFound, "Job with id '\(id)' does not exist")
             case .failing(let failures) where count <= failures: return text(.internalServerError, "Internal server error")
             case .slow(let milliseconds): try? await Task.sleep(for: .milliseconds(milliseconds))
             default: break

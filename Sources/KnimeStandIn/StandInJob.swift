@@ -4,6 +4,9 @@ public struct StandInJob: Sendable, Hashable {
         case normal
         /// `GET /jobs/{id}` (and the summary) answer 404: the job was discarded.
         case discarded
+        /// Like KNIME Server's `discardAfterSuccessfulExec`: answers normally until `milliseconds`
+        /// after `finishedAt` (wall clock), then 404 as a discarded job.
+        case discardedAfterFinish(milliseconds: Int64)
         /// The first `count` calls to each of the job's endpoints answer 500.
         case failing(count: Int)
         /// Every answer about the job waits this long first.

@@ -13,6 +13,8 @@ public struct AMQSinkFactory: SinkFactory {
 
     public var type: String { "amq" }
     public var summary: String { "sends each event as an XML auditEventList message over AMQP 1.0 (durable, settled)" }
+    /// A disk buffer (a broker outage never stalls the pipeline) and four batches in flight.
+    public var defaults: SinkDefaults { .network }
 
     public struct Configuration: Sendable {
         public var sender: ProtonSenderConfiguration

@@ -8,6 +8,8 @@ public struct KafkaSinkFactory: SinkFactory {
     public init() {}
     public var type: String { "kafka" }
     public var summary: String { "produces events to a Kafka topic (JSON, Knox or XML), acks=all + idempotence, returns on delivery reports" }
+    /// A disk buffer (a broker outage never stalls the pipeline) and four batches in flight.
+    public var defaults: SinkDefaults { .network }
 
     public func configuration(_ config: ConfigSection) -> KafkaSinkConfiguration {
         let brokers = config.strings("brokers", doc: "bootstrap brokers, host:port")

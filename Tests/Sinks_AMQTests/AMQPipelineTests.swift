@@ -7,7 +7,7 @@ import Testing
 /// ReplaySource → amq through the engine, against the real broker. Part of the serialized broker
 /// suite (it stops the broker and shares the queue).
 extension AMQBrokerTests {
-    @Test("the checkpoint does not pass events the broker has not accepted")
+    @Test("with a memory buffer, the checkpoint does not pass events the broker has not accepted")
     func checkpointWaitsForTheBroker() async throws {
         let broker = try AMQTestBroker.require()
         try broker.purge()
@@ -19,7 +19,7 @@ extension AMQBrokerTests {
         let text = """
         { "name": "amq-e2e", "data_dir": "\(folder)", "checkpoint_interval_ms": 50,
           "sources": { "replay": { "type": "replay", "count": 200, "batch_size": 20 } },
-          "sinks": { "amq": { "type": "amq", "inputs": ["replay"], "batch_size": 20,
+          "sinks": { "amq": { "type": "amq", "inputs": ["replay"], "batch_size": 20, "buffer": { "type": "memory" },
                               "retry": { "initial_ms": 100, "max_ms": 500 },
                               "urls": ["\(broker.tlsURL)"], "address": "\(broker.address)", "username": "\(broker.user)",
                               "password": "${env:COLLECTOR_TEST_AMQP_PASSWORD}", "tls": { "ca_file": "\(broker.caFile)" },

@@ -50,6 +50,14 @@ public protocol SinkFactory: Sendable {
     var summary: String { get }
     func configuration(_ config: ConfigSection) -> Configuration
     func makeSink(_ configuration: Configuration, context: ComponentContext) throws -> any Sink
+    /// Defaults of the common keys `buffer.type` and `in_flight` for this type (default: `.local`,
+    /// a memory buffer and one batch at a time). A sink with `in_flight` above 1 must accept
+    /// concurrent `write` calls.
+    var defaults: SinkDefaults { get }
+}
+
+extension SinkFactory {
+    public var defaults: SinkDefaults { .local }
 }
 
 public enum ComponentKind: String, Sendable, CaseIterable {

@@ -16,6 +16,7 @@ public struct ComponentRegistry: Sendable {
         let type: String
         let kind: ComponentKind
         let summary: String
+        var sinkDefaults: SinkDefaults? = nil
         let prepare: @Sendable (ConfigSection) -> Prepared
     }
 
@@ -38,7 +39,7 @@ public struct ComponentRegistry: Sendable {
     }
 
     public mutating func register<F: SinkFactory>(_ factory: F) {
-        add(Entry(type: factory.type, kind: .sink, summary: factory.summary) { section in
+        add(Entry(type: factory.type, kind: .sink, summary: factory.summary, sinkDefaults: factory.defaults) { section in
             let configuration = factory.configuration(section)
             return Prepared { context in .sink(try factory.makeSink(configuration, context: context)) }
         })
@@ -64,7 +65,8 @@ public struct ComponentRegistry: Sendable {
             let recorder = KeyRecorder()
             let section = ConfigSection(path: "", members: [], diagnostics: ConfigDiagnostics(file: ""),
                                         secrets: SecretResolver(mode: .checkOnly, environment: [:]), recorder: recorder)
-            CommonKeys.read(section, kind: entry.kind)
+            var common = CommonKeys.read(section, kind: entry.kind)
+            if let defaults = entry.sinkDefaults { common.readSinkKeys(section, defaults: defaults) }
             _ = entry.prepare(section)
             return ComponentDescription(type: entry.type, kind: entry.kind, summary: entry.summary, keys: recorder.keys)
         }

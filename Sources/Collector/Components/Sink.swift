@@ -1,7 +1,9 @@
 /// Delivers events to a destination.
 ///
-/// The engine calls `write` from one task at a time per sink, with batches of up to `batch_size`
-/// events (a common key of every sink).
+/// The engine calls `write` with batches of up to `batch_size` events, from up to `in_flight` tasks
+/// at once (common keys of every sink; `in_flight` defaults to the factory's `defaults`, 1 unless
+/// the sink type says otherwise). The events come from the sink's buffer (`buffer`: memory or disk);
+/// acknowledgement to the sources stays in order whatever order the writes finish in.
 public protocol Sink: Sendable {
     /// Called once before the first write. May do I/O; a retriable error is retried by the engine.
     func start() async throws

@@ -9,6 +9,10 @@ struct CommonKeys: Sendable {
     /// Sinks: first and longest wait between attempts of a retriable failure.
     var retryInitialMilliseconds: Int
     var retryMaxMilliseconds: Int
+    /// Sinks: where events wait for the sink (`buffer`).
+    var buffer = SinkBufferSettings(kind: .memory)
+    /// Sinks: batches written at once (`in_flight`); acknowledgement stays in order per source.
+    var inFlight = 1
 
     @discardableResult
     static func read(_ section: ConfigSection, kind: ComponentKind) -> CommonKeys {
@@ -30,5 +34,12 @@ struct CommonKeys: Sendable {
             break
         }
         return keys
+    }
+
+    /// The sink keys whose defaults depend on the sink type: `buffer` and `in_flight`.
+    mutating func readSinkKeys(_ section: ConfigSection, defaults: SinkDefaults) {
+        inFlight = section.int("in_flight", default: defaults.inFlight, range: 1...256,
+                               doc: "batches written at once (acknowledgement stays in order per source)")
+        buffer = SinkBufferSettings.read(section, default: defaults.buffer)
     }
 }

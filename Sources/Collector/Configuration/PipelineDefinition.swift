@@ -106,7 +106,7 @@ public struct PipelineLoader: Sendable {
             section.report(nil, "expected an object with a \"type\"")
             return nil
         }
-        let common = CommonKeys.read(section, kind: kind)
+        var common = CommonKeys.read(section, kind: kind)
         guard !common.type.isEmpty else { return nil }
         guard let entry = registry.entry(kind: kind, type: common.type) else {
             let known = registry.types(of: kind)
@@ -115,6 +115,7 @@ public struct PipelineLoader: Sendable {
             section.report("type", message)
             return nil
         }
+        if let defaults = entry.sinkDefaults { common.readSinkKeys(section, defaults: defaults) }
         let prepared = entry.prepare(section)
         section.finish()
         return ComponentDefinition(name: name, kind: kind, type: common.type, inputs: common.inputs, common: common,

@@ -79,7 +79,7 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
     private struct Built {
         var sources: [(name: String, source: any Source, port: SourcePort, checkpoint: Checkpoint?)] = []
         var enrichers: [(definition: ComponentDefinition, enricher: any Enricher, input: EventQueue, outputs: [EventQueue])] = []
-        var sinks: [(definition: ComponentDefinition, sink: any Sink, input: EventQueue)] = []
+        var sinks: [(definition: ComponentDefinition, sink: any Sink, input: EventQueue, buffer: DiskBuffer?)] = []
         let resources = PipelineResources()
     }
 
@@ -100,7 +100,7 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
             if component.kind == .sink, options.dryRun, let makeDryRunSink = options.dryRunSink {
                 // Sinks that take the same inputs as an earlier one would print the same events again.
                 let printed = built.sinks.contains { Set($0.definition.inputs) == Set(component.inputs) }
-                built.sinks.append((component, printed ? DiscardingSink() : try makeDryRunSink(context), queues[component.name]!))
+                built.sinks.append((component, printed ? DiscardingSink() : try makeDryRunSink(context), queues[component.name]!, nil))
                 continue
             }
             switch try component.prepared.make(context) {
@@ -117,7 +117,13 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
             case .enricher(let enricher):
                 built.enrichers.append((component, enricher, queues[component.name]!, outputs(of: component.name)))
             case .sink(let sink):
-                built.sinks.append((component, sink, queues[component.name]!))
+                var buffer: DiskBuffer?
+                let settings = component.common.buffer
+                if settings.kind == .disk, !options.dryRun {
+                    buffer = try DiskBuffer(directory: settings.directory(dataDirectory: definition.dataDirectory, sink: component.name),
+                                            maxBytes: settings.maxBytes, logger: componentLogger)
+                }
+                built.sinks.append((component, sink, queues[component.name]!, buffer))
             }
         }
         return built
@@ -127,8 +133,11 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
 
     private func runPipeline() async throws {
         try FileIO.makeDirectories(definition.dataDirectory)
+        let lock = options.dryRun ? nil : try DataDirectoryLock.acquire(dataDirectory: definition.dataDirectory)
+        defer { lock?.release() }
         let store = CheckpointStore(dataDirectory: definition.dataDirectory)
         let built = try build(store: store)
+        defer { for stage in built.sinks { stage.buffer?.closeFiles() } }
         let deadLetters = DeadLetterFile(dataDirectory: definition.dataDirectory)
         let failure = FirstError()
 
@@ -175,9 +184,21 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
                     group.addTask { await self.runEnricher(stage.definition, stage.enricher, stage.input, stage.outputs) }
                 }
                 for stage in built.sinks {
+                    let stageLogger = self.componentLogger(stage.definition.name)
+                    let feed: any SinkFeed
+                    if let buffer = stage.buffer {
+                        let writer = DiskBufferWriter(definition: stage.definition, queue: stage.input, buffer: buffer, logger: stageLogger)
+                        group.addTask { await writer.run() }
+                        feed = DiskFeed(buffer: buffer)
+                    } else {
+                        feed = MemoryFeed(queue: stage.input)
+                    }
+                    let runner = SinkRunner(definition: stage.definition, sink: stage.sink, feed: feed,
+                                            deadLetters: deadLetters, logger: stageLogger,
+                                            isStopping: { self.control.withLock { $0.stopping } })
                     group.addTask {
                         do {
-                            try await self.runSink(stage.definition, stage.sink, stage.input, deadLetters)
+                            try await runner.run()
                         } catch {
                             failure.record(error)
                             self.stop()
@@ -216,7 +237,7 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
         await background.value
         control.withLock { $0.graceTask?.cancel() }
         if !options.dryRun { writeCheckpoints(built, store, lastWritten: nil) }
-        for (_, sink, _) in built.sinks { await sink.shutdown() }
+        for stage in built.sinks { await stage.sink.shutdown() }
         for (_, enricher, _, _) in built.enrichers { await enricher.shutdown() }
         await built.resources.shutdownAll()
         let acknowledged = built.sources.map { "\($0.name)=\($0.port.tracker.acknowledgedCount)" }.joined(separator: " ")
@@ -283,74 +304,6 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
         }
     }
 
-    private func runSink(_ definition: ComponentDefinition, _ sink: any Sink, _ input: EventQueue,
-                         _ deadLetters: DeadLetterFile) async throws {
-        let stageLogger = componentLogger(definition.name)
-        let backoff = Backoff(initialMilliseconds: definition.common.retryInitialMilliseconds,
-                              maxMilliseconds: definition.common.retryMaxMilliseconds)
-        var attempt = 0
-        while true {
-            do {
-                try await sink.start()
-                break
-            } catch let error as CollectorError where !error.isRetriable {
-                stageLogger.error("sink cannot start: \(error)")
-                throw error
-            } catch {
-                if Task.isCancelled { return }
-                stageLogger.warning("sink not ready, retrying: \(error)", metadata: ["attempt": "\(attempt + 1)"])
-                guard await backoff.sleep(attempt: attempt) else { return }
-                attempt += 1
-            }
-        }
-        while let batch = await input.receive(max: definition.common.batchSize) {
-            let events = batch.map(\.event)
-            attempt = 0
-            var rejected: [(event: AuditEvent, reason: String)] = []
-            var rejectedIndexes = Set<Int>()
-            delivery: while true {
-                do {
-                    let result = try await sink.write(events)
-                    for rejection in result.rejected where events.indices.contains(rejection.index) {
-                        if rejectedIndexes.insert(rejection.index).inserted {
-                            rejected.append((events[rejection.index], rejection.reason))
-                        }
-                    }
-                    break delivery
-                } catch let error as CollectorError where !error.isRetriable {
-                    rejected = events.map { ($0, error.description) }
-                    break delivery
-                } catch {
-                    if Task.isCancelled { return }
-                    if attempt == 0 || attempt % 10 == 0 {
-                        stageLogger.warning("write failed, retrying (events stay pending): \(error)",
-                                            metadata: ["attempt": "\(attempt + 1)", "events": "\(events.count)"])
-                    }
-                    guard await backoff.sleep(attempt: attempt) else { return }
-                    attempt += 1
-                }
-            }
-            if !rejected.isEmpty {
-                stageLogger.error("events rejected for good; written to the dead-letter file",
-                                  metadata: ["events": "\(rejected.count)", "file": "\(deadLetters.path)",
-                                             "reason": "\(rejected[0].reason)"])
-                attempt = 0
-                while true {
-                    do {
-                        try deadLetters.append(rejected, sink: definition.name)
-                        break
-                    } catch {
-                        if Task.isCancelled { return }
-                        stageLogger.error("cannot write the dead-letter file, retrying: \(error)")
-                        guard await backoff.sleep(attempt: attempt) else { return }
-                        attempt += 1
-                    }
-                }
-            }
-            for envelope in batch { envelope.token.release() }
-        }
-    }
-
     private func checkpointLoop(_ built: Built, _ store: CheckpointStore) async {
         var lastWritten: [String: UInt64] = [:]
         while !Task.isCancelled {
@@ -381,8 +334,9 @@ public final class Pipeline: Service, Sendable, CustomStringConvertible {
         while !Task.isCancelled {
             guard (try? await Task.sleep(for: .milliseconds(20))) != nil else { return }
             let idle = built.sources.allSatisfy { $0.port.isIdle && $0.port.tracker.inFlight == 0 }
+                && built.sinks.allSatisfy { $0.buffer?.isEmpty ?? true }
             if idle {
-                logger.info("every source is idle and every event acknowledged: exiting")
+                logger.info("every source is idle, every event acknowledged and every disk buffer delivered: exiting")
                 stop()
                 return
             }
