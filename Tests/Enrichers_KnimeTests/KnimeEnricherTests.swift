@@ -125,7 +125,7 @@ struct KnimeEnricherTests {
         await jobs.shutdown()
     }
 
-    @Test("zip-slip, bomb and truncated archives: the event carries the error, nothing written outside",
+    @Test("zip-slip skipped and named; bomb and truncated archives: the event carries the error; nothing written outside",
           arguments: ["slip", "bomb", "truncated"])
     func hostileArchive(kind: String) async throws {
         let fixture = try await StandInFixture.start()
@@ -147,10 +147,18 @@ struct KnimeEnricherTests {
         let workflows = try fixture.workflowEnricher(pipeline: pipeline, auditDirectory: audit)
         try await workflows.start()
         let event = try await Self.both(jobs, workflows, StandInFixture.event(for: job))
-        let error = try #require(event.attributes["enrichment_error"])
-        #expect(error.contains("workflow archive"))
         let folder = try #require(event.attributes["audit_path"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["job-summary.json", "workflow-summary.json"])
+        if kind == "slip" {
+            // The escaping entry is skipped and named; the workflow itself is still archived.
+            #expect(event.attributes["enrichment_error"] == nil)
+            #expect(event.attributes["archive_skipped_entries"] == "1")
+            #expect(event.attributes.values("archive_skipped") == ["Evil/../../escaped.txt (escapes the root folder)"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["\(job.id).knwf", "job-summary.json", "workflow-summary.json"])
+        } else {
+            let error = try #require(event.attributes["enrichment_error"])
+            #expect(error.contains("workflow archive"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["job-summary.json", "workflow-summary.json"])
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.directory + "/deep") == ["audit"])
         #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/escaped.txt"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: audit + "/20240425").count == 1)
