@@ -165,6 +165,31 @@ struct KnimeEnricherTests {
         await jobs.shutdown()
     }
 
+    @Test("a broken settings.xml is named in the event; the other nodes' locations are still added")
+    func brokenSettings() async throws {
+        let fixture = try await StandInFixture.start()
+        defer { Task { await fixture.stop() } }
+        let broken = "Target ChEMB (#276)/Excel Reader (#286)/settings.xml"
+        let archive = fixture.directory + "/broken.knwf"
+        try KnwfProcessorTests.rewrite(TestFiles.archive("01_ChEMBL_bioactive_compunds.knwf"), to: archive, corrupting: broken)
+        let path = "/Broken/settings"
+        fixture.server.add(StandInWorkflow(path: path, body: .archive(archive)))
+        let job = StandInFixture.job(21, workflow: path)
+        fixture.server.add(job)
+        let pipeline = "p-\(UUID().uuidString)"
+        let jobs = try fixture.jobEnricher(pipeline: pipeline)
+        let workflows = try fixture.workflowEnricher(pipeline: pipeline, auditDirectory: fixture.directory + "/audit")
+        try await workflows.start()
+        let event = try await Self.both(jobs, workflows, StandInFixture.event(for: job))
+        #expect(event.attributes.values("archive_unparsed_settings") == [broken])
+        #expect(event.attributes["enrichment_error"]?.contains(broken) == true)
+        #expect(event.attributes.values("paths").contains("/home/cpena/projects/Lily/1_compounds_bioactivity.xlsx"))
+        let folder = try #require(event.attributes["audit_path"])
+        #expect(FileManager.default.fileExists(atPath: folder + "/\(job.id).knwf"))
+        await jobs.shutdown()
+        await workflows.shutdown()
+    }
+
     @Test("the maximum of paths is reported as an explicit truncated count")
     func truncatedPaths() async throws {
         let fixture = try await StandInFixture.start()
