@@ -12,10 +12,12 @@ public struct KnimeLogConfiguration: Sendable {
     public var pollIntervalMilliseconds: Int
     /// The server name put on events.
     public var host: String
+    /// How the log's bytes are decoded.
+    public var encoding: KnimeLogEncoding
 
     public init(paths: [String], readFromEnd: Bool = false, states: Set<String> = Set(KnimeJobState.defaultStates),
                 timezone: String = "local", maxLineBytes: Int = 65_536, pollIntervalMilliseconds: Int = 1000,
-                host: String = KnimeLogConfiguration.machineName()) {
+                host: String = KnimeLogConfiguration.machineName(), encoding: KnimeLogEncoding = .utf8) {
         self.paths = paths
         self.readFromEnd = readFromEnd
         self.states = states
@@ -23,6 +25,7 @@ public struct KnimeLogConfiguration: Sendable {
         self.maxLineBytes = maxLineBytes
         self.pollIntervalMilliseconds = pollIntervalMilliseconds
         self.host = host
+        self.encoding = encoding
     }
 
     /// This machine's host name.

@@ -44,7 +44,7 @@ struct KnimeLogReader: TailReader {
                 continue
             }
             let tracker = self.tracker
-            switch KnimeLineParser.parse(base + start, count: length, known: { tracker.knowsPath($0) }) {
+            switch KnimeLineParser.parse(base + start, count: length, encoding: configuration.encoding, known: { tracker.knowsPath($0) }) {
             case .unrelated:
                 continue
             case .malformed(let reason):
@@ -55,7 +55,14 @@ struct KnimeLogReader: TailReader {
                 defer { tracker.observe(.finished(finished), time: nil) }
                 guard configuration.states.contains(finished.state) else { continue }
                 let lineOffset = chunk.fileOffset + Int64(start)
-                let time = zone.eventTime(finished.timestamp)
+                if finished.replacedInvalidUTF8 || finished.timestamp == nil {
+                    let details = [finished.replacedInvalidUTF8 ? "bytes not valid UTF-8 replaced by U+FFFD (see encoding)" : nil,
+                                   finished.timestamp == nil ? "timestamp does not parse, read time used" : nil]
+                    logger.warning("KNIME job end read with a bad detail: \(details.compactMap { $0 }.joined(separator: "; "))", metadata: [
+                        "file": "\(file.path)", "offset": "\(lineOffset)", "jobId": "\(finished.jobId)"])
+                }
+                // A timestamp that does not parse: the time the line was read (the event says so).
+                let time = finished.timestamp.map(zone.eventTime) ?? EventTime.now()
                 let event = builder.event(finished, time: time, facts: tracker.facts(finished.job),
                                           file: file.path, offset: lineOffset)
                 let position = tailer.checkpoint(file, offset: chunk.fileOffset + Int64(lineEnd + 1))

@@ -33,9 +33,12 @@ public struct KnimeLogSourceFactory: SourceFactory {
                               doc: "how often files are looked at besides inotify wake-ups (safety net)")
         let host = config.string("host", doc: "server name put on events (default: this machine's name)")
             ?? KnimeLogConfiguration.machineName()
+        let encoding = config.choice("encoding", KnimeLogEncoding.allCases.map(\.rawValue), default: KnimeLogEncoding.utf8.rawValue,
+                                     doc: "the log's encoding (Tomcat on Windows often writes iso-8859-1 or windows-1252); under utf-8 invalid bytes become U+FFFD and the event gets log_decoding")
         let paths = patterns.map { $0.hasPrefix("/") ? $0 : (logsDir.hasSuffix("/") ? logsDir : logsDir + "/") + $0 }
         return KnimeLogConfiguration(paths: paths, readFromEnd: readFrom == "end", states: Set(states), timezone: timezone,
-                                     maxLineBytes: maxLine, pollIntervalMilliseconds: poll, host: host)
+                                     maxLineBytes: maxLine, pollIntervalMilliseconds: poll, host: host,
+                                     encoding: KnimeLogEncoding(rawValue: encoding) ?? .utf8)
     }
 
     public func makeSource(_ configuration: KnimeLogConfiguration, context: ComponentContext) throws -> any Source {

@@ -125,7 +125,7 @@ struct KnimeEnricherTests {
         await jobs.shutdown()
     }
 
-    @Test("zip-slip, bomb and truncated archives: the event carries the error, nothing written outside",
+    @Test("zip-slip skipped and named; bomb and truncated archives: the event carries the error; nothing written outside",
           arguments: ["slip", "bomb", "truncated"])
     func hostileArchive(kind: String) async throws {
         let fixture = try await StandInFixture.start()
@@ -147,14 +147,47 @@ struct KnimeEnricherTests {
         let workflows = try fixture.workflowEnricher(pipeline: pipeline, auditDirectory: audit)
         try await workflows.start()
         let event = try await Self.both(jobs, workflows, StandInFixture.event(for: job))
-        let error = try #require(event.attributes["enrichment_error"])
-        #expect(error.contains("workflow archive"))
         let folder = try #require(event.attributes["audit_path"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["job-summary.json", "workflow-summary.json"])
+        if kind == "slip" {
+            // The escaping entry is skipped and named; the workflow itself is still archived.
+            #expect(event.attributes["enrichment_error"] == nil)
+            #expect(event.attributes["archive_skipped_entries"] == "1")
+            #expect(event.attributes.values("archive_skipped") == ["Evil/../../escaped.txt (escapes the root folder)"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["\(job.id).knwf", "job-summary.json", "workflow-summary.json"])
+        } else {
+            let error = try #require(event.attributes["enrichment_error"])
+            #expect(error.contains("workflow archive"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["job-summary.json", "workflow-summary.json"])
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.directory + "/deep") == ["audit"])
         #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/escaped.txt"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: audit + "/20240425").count == 1)
         await jobs.shutdown()
+    }
+
+    @Test("a broken settings.xml is named in the event; the other nodes' locations are still added")
+    func brokenSettings() async throws {
+        let fixture = try await StandInFixture.start()
+        defer { Task { await fixture.stop() } }
+        let broken = "Target ChEMB (#276)/Excel Reader (#286)/settings.xml"
+        let archive = fixture.directory + "/broken.knwf"
+        try KnwfProcessorTests.rewrite(TestFiles.archive("01_ChEMBL_bioactive_compunds.knwf"), to: archive, corrupting: broken)
+        let path = "/Broken/settings"
+        fixture.server.add(StandInWorkflow(path: path, body: .archive(archive)))
+        let job = StandInFixture.job(21, workflow: path)
+        fixture.server.add(job)
+        let pipeline = "p-\(UUID().uuidString)"
+        let jobs = try fixture.jobEnricher(pipeline: pipeline)
+        let workflows = try fixture.workflowEnricher(pipeline: pipeline, auditDirectory: fixture.directory + "/audit")
+        try await workflows.start()
+        let event = try await Self.both(jobs, workflows, StandInFixture.event(for: job))
+        #expect(event.attributes.values("archive_unparsed_settings") == [broken])
+        #expect(event.attributes["enrichment_error"]?.contains(broken) == true)
+        #expect(event.attributes.values("paths").contains("/home/cpena/projects/Lily/1_compounds_bioactivity.xlsx"))
+        let folder = try #require(event.attributes["audit_path"])
+        #expect(FileManager.default.fileExists(atPath: folder + "/\(job.id).knwf"))
+        await jobs.shutdown()
+        await workflows.shutdown()
     }
 
     @Test("the maximum of paths is reported as an explicit truncated count")

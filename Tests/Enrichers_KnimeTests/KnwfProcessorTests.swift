@@ -68,6 +68,52 @@ struct KnwfProcessorTests {
         #expect(reader.role == .reader)
     }
 
+    @Test("a broken settings.xml among good ones is named; every other node is still extracted")
+    func brokenSettings() throws {
+        let name = "01_ChEMBL_bioactive_compunds.knwf"
+        let broken = "MySQL Connector (#6)/settings.xml"
+        let dir = TestFiles.temporaryDirectory()
+        let input = dir + "/broken.knwf"
+        try Self.rewrite(TestFiles.archive(name), to: input, corrupting: broken)
+        let data = try Data(contentsOf: URL(fileURLWithPath: TestFiles.expectedLocations))
+        let all = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [[String: String]]])
+        let rows = try #require(all[name])
+        let expected = Set(rows.filter { $0["node"] != broken }.map { "\($0["node"]!) \($0["key"]!) \($0["value"]!)" })
+        #expect(expected.count < Set(rows.map { "\($0["node"]!) \($0["key"]!) \($0["value"]!)" }).count, "the broken node had locations")
+        let result = try KnwfProcessor().process(input: input, output: dir + "/out.knwf")
+        #expect(result.unparsedSettings == [broken])
+        #expect(result.problems.count == 1)
+        #expect(result.problems.first?.contains(broken) == true, "\(result.problems)")
+        #expect(Set(result.locations.map { "\($0.node) \($0.key) \($0.value)" }) == expected)
+        #expect(result.keptEntries.contains(broken), "the broken file is still kept in the audit copy")
+    }
+
+    /// Copies an archive entry by entry, replacing `corrupting` (root-relative) with XML cut short.
+    static func rewrite(_ input: String, to output: String, corrupting: String) throws {
+        let reader = try ArchiveReader(path: input)
+        let writer = try ArchiveWriter(path: output)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
+        var found = false
+        while let entry = try reader.next() {
+            guard entry.kind == .file else {
+                try writer.begin(entry)
+                continue
+            }
+            var bytes: [UInt8] = []
+            while case let n = try reader.read(into: buffer), n > 0 {
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            }
+            if entry.path.split(separator: "/").dropFirst().joined(separator: "/") == corrupting {
+                bytes = Array(bytes.prefix(bytes.count / 2)) + Array("<entry key=\"".utf8)
+                found = true
+            }
+            try writer.addFile(entry.path, bytes, modificationTime: entry.modificationTime)
+        }
+        try writer.close()
+        precondition(found, "\(corrupting) is not in \(input)")
+    }
+
     @Test("KNIME %%ddddd unescape")
     func unescape() {
         #expect(KnimeUnescape.decode("a%%00010b%%00032c") == "a\nb c")

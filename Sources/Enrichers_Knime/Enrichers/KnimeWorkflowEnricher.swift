@@ -10,6 +10,10 @@ import Synchronization
 /// refused), and writes `<audit_dir>/<yyyyMMdd>/<jobId>-<yyyyMMddHHmmss>/` with `job-summary.json`,
 /// `workflow-summary.json` and `<jobId>.knwf`, renamed into place whole. Adds `audit_path` and
 /// merges the archive's locations into `paths` (no duplicates, `paths_truncated` past the maximum).
+/// Archive entries left out as unsafe or outside the workflow's root folder are counted in
+/// `archive_skipped_entries` and the first few named in `archive_skipped`; settings.xml files that
+/// do not parse are named in `archive_unparsed_settings` (and `enrichment_error`), the other nodes
+/// are still read.
 /// Processing the same event again finds the folder and reuses it. A failure adds
 /// `enrichment_error`; the event always goes on.
 public struct KnimeWorkflowEnricher: Enricher {
@@ -87,6 +91,7 @@ public struct KnimeWorkflowEnricher: Enricher {
             let archive = folder.finalPath + "/\(jobID).knwf"
             if FileIO.exists(archive), let result = try? await process(archive, output: nil) {
                 KnimePaths.merge(result.locations, into: &event, maximum: configuration.maxPaths)
+                Self.note(result, in: &event)
             }
             return event
         }
@@ -126,6 +131,7 @@ public struct KnimeWorkflowEnricher: Enricher {
                     try FileIO.syncFile(staging + "/\(jobID).knwf", mode: 0o640)
                     KnimePaths.merge(result.locations, into: &event, maximum: configuration.maxPaths)
                     event.attributes["workflowRoot"] = result.rootFolder
+                    Self.note(result, in: &event)
                     if !result.problems.isEmpty {
                         KnimePaths.addError("knime_workflow: " + result.problems.joined(separator: "; "), to: &event)
                     }
@@ -143,6 +149,18 @@ public struct KnimeWorkflowEnricher: Enricher {
             KnimePaths.addError("knime_workflow: audit folder: \(error)", to: &event)
         }
         return event
+    }
+
+    /// Names what the archive pass left out: skipped entries and settings files that did not parse.
+    static func note(_ result: KnwfResult, in event: inout AuditEvent) {
+        for name in ["archive_skipped_entries", "archive_skipped", "archive_unparsed_settings"] {
+            event.attributes.removeAll(named: name)
+        }
+        if result.skippedEntries > 0 {
+            event.attributes["archive_skipped_entries"] = String(result.skippedEntries)
+            for skipped in result.skipped { event.attributes.append("archive_skipped", skipped) }
+        }
+        for file in result.unparsedSettings { event.attributes.append("archive_unparsed_settings", file) }
     }
 
     final class Borrowed: Sendable {

@@ -7,16 +7,23 @@ import Glibc
 /// Filters a workflow archive (.knwf) to its configuration and extracts its data locations.
 ///
 /// Two streaming passes with libarchive: the first reads only the listing (entry count, declared
-/// sizes, unsafe paths, the root folder); the second copies configuration entries to `output` and
-/// parses each settings.xml. Intermediate data is skipped without being decompressed. Refuses the
-/// whole archive (throws `KnwfError`, `output` is removed) when an entry escapes the root folder
-/// (`..`, absolute path, link), or a limit is passed. Blocking: call it off the cooperative pool.
+/// sizes, the workflow's root folder); the second copies configuration entries of that root folder
+/// to `output` and parses each settings.xml. Intermediate data is skipped without being
+/// decompressed. Entries that could escape or do not belong to the workflow (`..`, absolute paths,
+/// links, special files, files at the top level, a second top-level folder) are never written nor
+/// read: they are counted and the first few named in `KnwfResult.skipped`, and everything inside the
+/// root folder is still used. A limit passed (entries, declared or kept bytes, compression ratio)
+/// refuses the whole archive (throws `KnwfError`, `output` is removed). Blocking: call it off the
+/// cooperative pool.
 public struct KnwfProcessor: Sendable {
     public var limits: KnwfLimits
 
     public init(limits: KnwfLimits = KnwfLimits()) {
         self.limits = limits
     }
+
+    /// How many skipped entries are named in the result (the rest are only counted).
+    public static let namedSkippedEntries = 10
 
     static let keptNames: Set<String> = ["settings.xml", "workflow.knime", "workflow.svg", "workflowset.meta", "workflow-metadata.xml"]
 
@@ -31,12 +38,14 @@ public struct KnwfProcessor: Sendable {
         }
     }
 
-    /// Pass 1: checks every header and returns the root folder.
+    /// Pass 1: checks every header against the limits and returns the workflow's root folder: the
+    /// first top-level folder holding `workflow.knime`, else the first top-level folder.
     func listing(_ input: String) throws -> String {
         let reader = try open(input)
         var count = 0
         var declared: Int64 = 0
-        var root: String?
+        var firstFolder: String?
+        var workflowRoot: String?
         while let entry = try next(reader) {
             count += 1
             if count > limits.maxEntries { throw KnwfError("more than \(limits.maxEntries) entries") }
@@ -44,17 +53,17 @@ public struct KnwfProcessor: Sendable {
             if declared > limits.maxDeclaredBytes {
                 throw KnwfError("entries declare more than \(limits.maxDeclaredBytes) bytes uncompressed")
             }
-            let components = try Self.safeComponents(entry)
-            guard let first = components.first else { continue }
-            if components.count == 1, entry.kind != .directory {
-                throw KnwfError("file outside any root folder", entry: entry.path)
+            let place = Self.place(entry)
+            guard place.refusal == nil, let first = place.components.first else { continue }
+            if place.components.count == 1, entry.kind != .directory { continue }
+            if firstFolder == nil { firstFolder = first }
+            if workflowRoot == nil, entry.kind == .file, place.components.count == 2, place.components[1] == "workflow.knime" {
+                workflowRoot = first
             }
-            if let root, root != first {
-                throw KnwfError("more than one root folder (\"\(root)\" and \"\(first)\")", entry: entry.path)
-            }
-            root = first
         }
-        guard let root else { throw KnwfError("the archive is empty") }
+        guard let root = workflowRoot ?? firstFolder else {
+            throw KnwfError(count == 0 ? "the archive is empty" : "no workflow root folder (every entry was unsafe or at the top level)")
+        }
         return root
     }
 
@@ -70,8 +79,13 @@ public struct KnwfProcessor: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { buffer.deallocate() }
         while let entry = try next(reader) {
-            let components = try Self.safeComponents(entry)
-            let relative = Array(components.dropFirst())
+            let place = Self.place(entry)
+            if let reason = place.refusal ?? Self.outsideReason(place.components, kind: entry.kind, root: root) {
+                result.skip(entry.path, reason: reason)
+                do { try reader.skipData() } catch { throw KnwfError("\(error)", entry: entry.path) }
+                continue
+            }
+            let relative = Array(place.components.dropFirst())
             guard entry.kind == .file, Self.isConfiguration(relative) else {
                 if entry.kind != .directory { result.droppedEntries += 1 }
                 do { try reader.skipData() } catch { throw KnwfError("\(error)", entry: entry.path) }
@@ -110,6 +124,7 @@ public struct KnwfProcessor: Sendable {
             if relative.last == "settings.xml" {
                 if bytes.count > limits.maxSettingsBytes {
                     result.problems.append("\(relativePath): larger than \(limits.maxSettingsBytes) bytes, not parsed")
+                    result.unparsedSettings.append(relativePath)
                     continue
                 }
                 do {
@@ -118,6 +133,7 @@ public struct KnwfProcessor: Sendable {
                     result.locations += KnimeLocationExtractor.locations(settings: config, node: relativePath)
                 } catch {
                     result.problems.append("\(error)")
+                    result.unparsedSettings.append(relativePath)
                 }
             }
         }
@@ -138,22 +154,29 @@ public struct KnwfProcessor: Sendable {
         return false
     }
 
-    /// The entry's path components, or an error when the entry could escape the root folder.
-    static func safeComponents(_ entry: ArchiveEntry) throws -> [String] {
-        if entry.kind == .symbolicLink || entry.kind == .hardLink {
-            throw KnwfError("links are not allowed", entry: entry.path)
-        }
-        if entry.kind == .other { throw KnwfError("special files are not allowed", entry: entry.path) }
+    /// The entry's path components (`.` removed), and why it must not be read (`..`, absolute path,
+    /// link, special file), nil when it is safe.
+    static func place(_ entry: ArchiveEntry) -> (components: [String], refusal: String?) {
         let path = entry.path
+        let components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init).filter { $0 != "." }
+        if entry.kind == .symbolicLink || entry.kind == .hardLink { return (components, "link") }
+        if entry.kind == .other { return (components, "special file") }
         if path.hasPrefix("/") || path.hasPrefix("\\") || path.contains("\0")
             || (path.count >= 2 && path.dropFirst().first == ":") {
-            throw KnwfError("absolute path", entry: path)
+            return (components, "absolute path")
         }
-        let components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).contains("..") {
-            throw KnwfError("path escapes the root folder", entry: path)
+            return (components, "escapes the root folder")
         }
-        return components.filter { $0 != "." }
+        return (components, nil)
+    }
+
+    /// Why a safe entry is not part of the workflow's root folder, nil when it is.
+    static func outsideReason(_ components: [String], kind: ArchiveEntry.Kind, root: String) -> String? {
+        guard let first = components.first else { return nil }
+        if components.count == 1, kind != .directory { return "file outside any root folder" }
+        if first != root { return "outside the workflow's root folder" }
+        return nil
     }
 
     private func open(_ path: String) throws -> ArchiveReader {

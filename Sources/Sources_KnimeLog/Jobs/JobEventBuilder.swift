@@ -7,7 +7,9 @@ import Collector
 /// gives the same end the same id and re-reading the same line gives the same id; time from the line; actor = owner; action = state with its outcome;
 /// resource = workflow path (type `workflow`), or the job name (type `job`) when the path was not
 /// seen; application `KNIME` / `KNIME Server` / host; attributes jobId, jobName, user, executor,
-/// executorHost (when known), logFile, logOffset (byte offset of the line's start).
+/// executorHost (when known), logFile, logOffset (byte offset of the line's start); flags
+/// `log_decoding: replaced invalid UTF-8` (bytes that were not UTF-8 became U+FFFD) and
+/// `time_source: read_time` (the line's timestamp did not parse: the time is when it was read).
 struct JobEventBuilder: Sendable {
     var host: String
 
@@ -24,6 +26,8 @@ struct JobEventBuilder: Sendable {
         }
         attributes.append("logFile", file)
         attributes.append("logOffset", String(offset))
+        if finished.replacedInvalidUTF8 { attributes.append("log_decoding", "replaced invalid UTF-8") }
+        if finished.timestamp == nil { attributes.append("time_source", "read_time") }
         let resource = facts?.path.map { Resource(type: "workflow", name: $0) }
             ?? Resource(type: "job", name: finished.jobName)
         return AuditEvent(

@@ -59,6 +59,20 @@ enum ByteScan {
         (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66)
     }
 
+    /// Whether every byte is ASCII (8 bytes at a time).
+    static func isASCII(_ p: UnsafePointer<UInt8>, count: Int) -> Bool {
+        var index = 0
+        while index + 8 <= count {
+            if UnsafeRawPointer(p + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < count {
+            if p[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// Whether the bytes are well-formed UTF-8 (ASCII fast path, then a full check).
     static func isValidUTF8(_ p: UnsafePointer<UInt8>, count: Int) -> Bool {
         var index = 0

@@ -13,14 +13,17 @@ enum KnimeLogRecord: Sendable, Hashable {
 }
 
 struct JobFinished: Sendable, Hashable {
-    var timestamp: TomcatTimestamp
-    /// The timestamp exactly as logged (part of the event id, so it does not depend on `timezone`).
+    /// nil when the line's timestamp does not parse (the event then takes the time it was read).
+    var timestamp: TomcatTimestamp?
+    /// The timestamp exactly as logged (empty when it does not parse).
     var timestampText: String
     var jobId: String
     var job: JobKey
     var jobName: String
     var owner: String
     var state: String
+    /// Bytes that are not UTF-8 (under `encoding: utf-8`) became U+FFFD in the name or owner.
+    var replacedInvalidUTF8 = false
 }
 
 struct JobMention: Sendable, Hashable {
@@ -37,6 +40,6 @@ enum LineVerdict: Sendable, Hashable {
     /// Not a line the source needs (by far the most common case; decided from a few bytes).
     case unrelated
     case record(KnimeLogRecord)
-    /// A line with a KNIME marker that could not be read: reported and skipped.
+    /// A line with a KNIME marker that could not be read (a job end without job id or state): reported and skipped.
     case malformed(String)
 }
