@@ -1,6 +1,7 @@
 import Collector
 import Enrichers_Knime
 import Sinks_AMQ
+import Sinks_Database
 import Sinks_File
 import Sinks_Kafka
 import Sources_File
@@ -16,6 +17,7 @@ enum Registry {
         registry.register(StdoutSinkFactory())
         registry.register(KafkaSinkFactory())
         registry.register(AMQSinkFactory())
+        registry.register(DatabaseSinkFactory())
         registry.register(KnimeJobEnricherFactory())
         registry.register(KnimeWorkflowEnricherFactory())
         return registry
