@@ -1,5 +1,6 @@
 import Collector
 import GRDB
+import GRDBSQLite
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -150,6 +151,8 @@ public final class SQLiteStore: DatabaseStore {
                         try statement.execute(arguments: StatementArguments(row.values.map(Self.databaseValue)))
                     } catch let error as DatabaseError where Self.isRowError(error) {
                         refused[index] = "SQLite: \(error.message ?? "\(error.resultCode)")"
+                        // sqlite3_reset repeats the failed step's error once: clear it here, not on the next row.
+                        sqlite3_reset(statement.sqliteStatement)
                         if ledger {
                             try db.execute(sql: "DELETE FROM \(AuditEventsTable.ledgerTable) WHERE table_name = ? AND event_id = ?",
                                            arguments: [tableKey, row.eventID])

@@ -104,7 +104,7 @@ struct SQLiteSinkTests {
         _ = try await harness.runUntilIdle(text, timeout: .seconds(120))
         #expect(try sqliteCount(file, "sched_audit_logs") == 18)
         let letters = DatabaseTestPipelines.deadLetters("\(folder)/data")
-        #expect(letters.count == 2)
+        #expect(letters.count == 2, "\(letters)")
         #expect(letters.contains { $0.contains("elapsedTime") && $0.contains("twelve") && $0.contains("is not an integer") })
         #expect(letters.contains { $0.contains("CHECK constraint failed") })
         // A rejected event is not marked written: sent again after a fix, it is stored.
