@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "collector", targets: ["CollectorCLI"]),
         .executable(name: "collector-bench-amq", targets: ["AMQBenchmark"]),
         .executable(name: "collector-bench-core", targets: ["CoreBenchmark"]),
+        .executable(name: "collector-bench-database", targets: ["DatabaseBenchmark"]),
         .executable(name: "collector-bench-knime", targets: ["KnimeBenchmark"]),
     ],
     dependencies: [
@@ -20,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -33,6 +36,18 @@ let package = Package(
         ),
         .target(name: "Seal", dependencies: ["Collector", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Sinks_File", dependencies: ["Collector", "Seal", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Sinks_Database",
+            dependencies: [
+                "Collector",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "Sources_File", dependencies: ["Collector"]),
         .target(name: "CollectorTestKit", dependencies: ["Collector"]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
@@ -82,6 +97,7 @@ let package = Package(
                 "Collector",
                 "Sinks_File",
                 "Seal",
+                "Sinks_Database",
                 "Sinks_Kafka",
                 "Sources_File",
                 "Enrichers_Knime",
@@ -134,6 +150,15 @@ let package = Package(
         .testTarget(name: "Sinks_KafkaTests", dependencies: ["Sinks_Kafka", "EventXML", "RDKafka", "Collector", "CollectorTestKit"]),
         .testTarget(name: "Sinks_AMQTests", dependencies: ["Sinks_AMQ", "EventXML", "Proton", "LibXML", "Collector", "CollectorTestKit", "KnimeStandIn",
                                                     .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "Sinks_DatabaseTests", dependencies: ["Sinks_Database", "Collector", "CollectorTestKit",
+                                                         .product(name: "GRDB", package: "GRDB.swift"),
+                                                         .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                         .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(
+            name: "DatabaseBenchmark",
+            dependencies: ["Collector", "CollectorTestKit", "Sinks_Database", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/DatabaseBenchmark"
+        ),
         .testTarget(name: "CollectorCLITests", dependencies: ["CollectorCLI", "CollectorTestKit", "Collector"]),
         .testTarget(name: "SealTests", dependencies: ["Seal", "Sinks_File", "Collector", "CollectorTestKit", "CollectorCLI",
                                                      .product(name: "Logging", package: "swift-log")]),

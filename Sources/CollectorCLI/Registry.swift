@@ -2,6 +2,7 @@ import Collector
 import Enrichers_Knime
 import Enrichers_Mask
 import Sinks_AMQ
+import Sinks_Database
 import Sinks_File
 import Sinks_Kafka
 import Sources_File
@@ -21,6 +22,7 @@ enum Registry {
         registry.register(StdoutSinkFactory())
         registry.register(KafkaSinkFactory())
         registry.register(AMQSinkFactory())
+        registry.register(DatabaseSinkFactory())
         registry.register(KnimeJobEnricherFactory())
         registry.register(KnimeWorkflowEnricherFactory())
         registry.register(KnimeJobsSourceFactory())
