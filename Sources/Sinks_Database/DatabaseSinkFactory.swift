@@ -5,6 +5,9 @@ import Collector
 public struct DatabaseSinkFactory: SinkFactory {
     public init() {}
     public var type: String { "database" }
+    /// A store is a network sink (DESIGN: disk buffer by default, so a database that is down never
+    /// holds back enrichment or the other sinks); one batch at a time, because SQLite has one writer.
+    public var defaults: SinkDefaults { SinkDefaults(buffer: .disk, inFlight: 1) }
     public var summary: String {
         "writes one row per event id into SQLite (embedded default) or PostgreSQL: default table audit_events or mapped columns; commits before acknowledging"
     }

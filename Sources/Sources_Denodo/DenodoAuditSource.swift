@@ -13,7 +13,7 @@ public struct DenodoAuditSource: Source {
     public func run(_ context: SourceContext) async throws {
         let zone: ZoneInfo
         do {
-            zone = try DenodoAuditSourceFactory.zone(configuration.timezone)
+            zone = try ZoneInfo.named(configuration.timezone)
         } catch {
             context.logger.error("Denodo times without an offset read as local time", metadata: ["error": "\(error)"])
             zone = ZoneInfo.local

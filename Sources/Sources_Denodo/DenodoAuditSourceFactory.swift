@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Collector
 import Tail
 
@@ -19,13 +16,13 @@ public struct DenodoAuditSourceFactory: SourceFactory {
         let readFrom = config.choice("read_from", ["beginning", "end"], default: "beginning", doc: "where to start when no checkpoint exists")
         let timezone = config.string("timezone", default: "local", doc: "zone of times without an offset: local, UTC or an IANA name") ?? "local"
         if !config.isDescribing {
-            do { _ = try Self.zone(timezone) } catch {
+            do { _ = try ZoneInfo.named(timezone) } catch {
                 config.report("timezone", "\"\(timezone)\" is not a known time zone (\(error))")
             }
         }
         let maxLine = config.int("max_line_bytes", default: 1 << 20, range: 1024...(16 << 20), doc: "longer lines are counted, logged and skipped")
         let poll = config.int("poll_interval_ms", default: 1000, range: 10...600_000, doc: "how often files are looked at besides inotify wake-ups")
-        let host = config.string("host", doc: "server name put on events (default: this machine's name)") ?? Self.machineName()
+        let host = config.string("host", doc: "server name put on events (default: this machine's name)") ?? ProcessEnvironment.hostName()
         let paths = patterns.map { $0.hasPrefix("/") ? $0 : (logsDir.hasSuffix("/") ? logsDir : logsDir + "/") + $0 }
         return DenodoAuditConfiguration(
             tail: TailSettings(paths: paths, readFromEnd: readFrom == "end", maxLineBytes: maxLine, pollIntervalMilliseconds: poll),
@@ -34,19 +31,5 @@ public struct DenodoAuditSourceFactory: SourceFactory {
 
     public func makeSource(_ configuration: DenodoAuditConfiguration, context: ComponentContext) throws -> any Source {
         DenodoAuditSource(configuration: configuration)
-    }
-
-    static func zone(_ name: String) throws -> ZoneInfo {
-        switch name {
-        case "local": ZoneInfo.local
-        case "UTC", "utc", "Z": ZoneInfo.utc
-        default: try ZoneInfo.named(name)
-        }
-    }
-
-    static func machineName() -> String {
-        var name = [CChar](repeating: 0, count: 256)
-        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
-        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

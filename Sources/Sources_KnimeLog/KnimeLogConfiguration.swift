@@ -1,3 +1,5 @@
+import Collector
+
 /// The `knime_log` source's settings (see `KnimeLogSourceFactory` for the keys and defaults).
 public struct KnimeLogConfiguration: Sendable {
     /// Glob patterns, absolute (relative ones were resolved against `logs_dir`).
@@ -17,7 +19,7 @@ public struct KnimeLogConfiguration: Sendable {
 
     public init(paths: [String], readFromEnd: Bool = false, states: Set<String> = Set(KnimeJobState.defaultStates),
                 timezone: String = "local", maxLineBytes: Int = 65_536, pollIntervalMilliseconds: Int = 1000,
-                host: String = KnimeLogConfiguration.machineName(), encoding: KnimeLogEncoding = .utf8) {
+                host: String = ProcessEnvironment.hostName(), encoding: KnimeLogEncoding = .utf8) {
         self.paths = paths
         self.readFromEnd = readFromEnd
         self.states = states
@@ -27,17 +29,4 @@ public struct KnimeLogConfiguration: Sendable {
         self.host = host
         self.encoding = encoding
     }
-
-    /// This machine's host name.
-    public static func machineName() -> String {
-        var name = [CChar](repeating: 0, count: 256)
-        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
-        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -32,7 +32,7 @@ public struct KnimeLogSourceFactory: SourceFactory {
         let poll = config.int("poll_interval_ms", default: 1000, range: 10...600_000,
                               doc: "how often files are looked at besides inotify wake-ups (safety net)")
         let host = config.string("host", doc: "server name put on events (default: this machine's name)")
-            ?? KnimeLogConfiguration.machineName()
+            ?? ProcessEnvironment.hostName()
         let encoding = config.choice("encoding", KnimeLogEncoding.allCases.map(\.rawValue), default: KnimeLogEncoding.utf8.rawValue,
                                      doc: "the log's encoding (Tomcat on Windows often writes iso-8859-1 or windows-1252); under utf-8 invalid bytes become U+FFFD and the event gets log_decoding")
         let paths = patterns.map { $0.hasPrefix("/") ? $0 : (logsDir.hasSuffix("/") ? logsDir : logsDir + "/") + $0 }

@@ -13,7 +13,7 @@ public struct KnoxAuditSource: Source {
     public func run(_ context: SourceContext) async throws {
         let zone: ZoneInfo
         do {
-            zone = try KnoxAuditSourceFactory.zone(configuration.timezone)
+            zone = try ZoneInfo.named(configuration.timezone)
         } catch {
             context.logger.error("Knox times read as local time", metadata: ["error": "\(error)"])
             zone = ZoneInfo.local

@@ -17,4 +17,11 @@ public enum ProcessEnvironment {
         }
         return variables
     }
+
+    /// This machine's host name (`localhost` when it cannot be read): the default `host` of sources.
+    public static func hostName() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 }
