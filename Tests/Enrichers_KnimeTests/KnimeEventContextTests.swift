@@ -21,7 +21,9 @@ struct KnimeEventContextTests {
         try await workflows.start()
         let enriched = try #require(try await jobs.enrich(StandInFixture.event(for: job)))
         let answers = try #require(enriched.context[KnimeJobAnswersKey.self])
-        #expect(answers.job != nil && answers.summary != nil)
+        #expect(answers.job != nil && answers.summaryFile != nil && answers.summary == nil, "the summary waits in a spill file")
+        let spilled = try #require(answers.summaryFile).path
+        #expect(FileIO.exists(spilled))
         #expect(answers.server.baseURL == fixture.server.baseURL)
         let event = try #require(try await workflows.enrich(enriched))
         #expect(event.context[KnimeJobAnswersKey.self] == nil, "consumed: not carried on to the sinks")
@@ -30,7 +32,7 @@ struct KnimeEventContextTests {
         #expect(fixture.server.calls("/jobs/\(job.id)/workflow-summary") == 1)
         let folder = try #require(event.attributes["audit_path"])
         #expect(try FileIO.readAll(folder + "/job-summary.json") == answers.job)
-        #expect(try FileIO.readAll(folder + "/workflow-summary.json") == answers.summary)
+        #expect(try FileIO.readAll(folder + "/workflow-summary.json") == answers.summaryBytes())
         #expect(fixture.resources.count == 1, "knime_job and knime_workflow share the pipeline's one client")
 
         // The same event without its context (as re-read from a file) and a knime_workflow with its

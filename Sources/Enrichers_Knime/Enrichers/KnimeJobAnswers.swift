@@ -8,13 +8,24 @@ public struct KnimeJobAnswers: Sendable {
     public var server: KnimeClientConfiguration
     /// `GET /jobs/{id}` as answered; nil when it failed.
     public var job: [UInt8]?
-    /// The workflow summary as answered; nil when it failed or was not asked for.
+    /// The workflow summary as answered, in memory; nil when it failed, was not asked for, or was
+    /// spilled to `summaryFile`.
     public var summary: [UInt8]?
+    /// The workflow summary as answered, spilled to a file (`knime_job` does so when it has a
+    /// `data_dir`, so that events queued before `knime_workflow` do not each hold ~0.5 MB).
+    public var summaryFile: KnimeSpooledAnswer?
 
-    public init(server: KnimeClientConfiguration, job: [UInt8]? = nil, summary: [UInt8]? = nil) {
+    public init(server: KnimeClientConfiguration, job: [UInt8]? = nil, summary: [UInt8]? = nil, summaryFile: KnimeSpooledAnswer? = nil) {
         self.server = server
         self.job = job
         self.summary = summary
+        self.summaryFile = summaryFile
+    }
+
+    /// The workflow summary's bytes, from memory or read back from its spill file; nil when absent.
+    public func summaryBytes() throws -> [UInt8]? {
+        if let summaryFile { return try summaryFile.read() }
+        return summary
     }
 }
 

@@ -25,11 +25,36 @@ public struct KnimeJobEnricher: Enricher {
     let lease: ResourceLease<KnimeRESTClient>
     var client: KnimeRESTClient { lease.resource }
     let logger: Logger
+    /// Where workflow summaries wait for `knime_workflow` (`<data_dir>/<name>`); nil without a data_dir.
+    let spoolDirectory: String?
 
     public init(_ configuration: Configuration, context: ComponentContext) throws {
         self.configuration = configuration
         lease = try KnimeRESTClient.lease(configuration.server, context: context)
         logger = context.logger
+        spoolDirectory = context.dataDirectory.isEmpty || context.dryRun ? nil : context.dataDirectory + "/" + context.name
+    }
+
+    /// Creates the spill folder and removes what an earlier run left in it.
+    public func start() async throws {
+        guard let spoolDirectory else { return }
+        try FileIO.makeDirectories(spoolDirectory, mode: 0o750)
+        KnimeSpooledAnswer.clear(spoolDirectory)
+    }
+
+    /// Keeps a workflow summary in a spill file rather than in the event (memory stays bounded however
+    /// many events wait for `knime_workflow`); in memory when the file cannot be written.
+    func keep(_ summary: [UInt8], in answers: inout KnimeJobAnswers) {
+        if let spoolDirectory {
+            do {
+                if !FileIO.exists(spoolDirectory) { try FileIO.makeDirectories(spoolDirectory, mode: 0o750) }
+                answers.summaryFile = try KnimeSpooledAnswer.write(summary, in: spoolDirectory, prefix: "summary")
+                return
+            } catch {
+                logger.warning("workflow summary kept in memory", metadata: ["error": "\(error)"])
+            }
+        }
+        answers.summary = summary
     }
 
     public func shutdown() async {
@@ -56,7 +81,7 @@ public struct KnimeJobEnricher: Enricher {
         if configuration.summary {
             do {
                 let (summary, raw) = try await client.workflowSummary(jobID, deadline: deadline)
-                answers.summary = raw
+                keep(raw, in: &answers)
                 KnimePaths.merge(summary.executedLocations(), into: &event, maximum: configuration.maxPaths)
             } catch {
                 KnimePaths.addError("knime_job: workflow summary: \(error)", to: &event)

@@ -121,7 +121,7 @@ public struct KnimeWorkflowEnricher: Enricher {
         }
         do {
             if let job = answers.job { try KnimeAuditFolder.write(job, to: staging + "/job-summary.json") }
-            if let summary = answers.summary { try KnimeAuditFolder.write(summary, to: staging + "/workflow-summary.json") }
+            if let summary = try answers.summaryBytes() { try KnimeAuditFolder.write(summary, to: staging + "/workflow-summary.json") }
             if let workflow = event.attributes["workflow"] ?? (event.resource.type == "workflow" ? event.resource.name : nil) {
                 let download = staging + "/.download"
                 do {
