@@ -25,7 +25,7 @@ struct KafkaPipelineTests {
           "sinks": {
             "kafka": { "type": "kafka", "inputs": ["replay"], "brokers": ["\(brokers)"], "topic": "\(topic)",
                        "batch_size": 50, "retry": { "initial_ms": 100, "max_ms": 1000 },
-                       "buffer": { "type": "memory" },  // the checkpoint waits for the broker itself (a disk buffer would take it)
+                       "buffer": { "type": "memory" },
                        "librdkafka": { "message.timeout.ms": 3000 } }
           }
         }
