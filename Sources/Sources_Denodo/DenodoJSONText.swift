@@ -28,7 +28,7 @@ enum DenodoJSONText {
         case .bool(let flag): out += flag ? "true" : "false"
         case .integer(let number): out += String(number)
         case .number(let number): out += String(number)
-        case .string(let string): quote(string, &out)
+        case .string(let string): out += JSONText.quoted(string)
         case .array(let items):
             out += "["
             for (index, item) in items.enumerated() {
@@ -40,29 +40,11 @@ enum DenodoJSONText {
             out += "{"
             for (index, member) in members.enumerated() {
                 if index > 0 { out += "," }
-                quote(member.key, &out)
+                out += JSONText.quoted(member.key)
                 out += ":"
                 compact(member.value, &out)
             }
             out += "}"
         }
-    }
-
-    static func quote(_ string: String, _ out: inout String) {
-        out += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }
